@@ -1,0 +1,106 @@
+"""REST routes for patient records: list, read, import a FHIR Bundle, export as FHIR."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel, Field
+
+from cnopad.api.deps import ActorDep, ContainerDep
+from cnopad.services import records as svc
+from cnopad.services.access import ensure_can_read, ensure_can_write
+
+router = APIRouter(prefix="/api", tags=["records"])
+
+
+class PatientOut(BaseModel):
+    """A patient in a list."""
+
+    id: str
+    name: str | None
+    birth_date: date
+
+
+class UnrecognizedOut(BaseModel):
+    """A code or resource the importer did not understand."""
+
+    location: str
+    system: str
+    code: str
+    display: str | None = None
+
+
+class ImportOut(BaseModel):
+    """The result of one import."""
+
+    patient: str
+    created: int
+    updated: int
+    unchanged: int
+    resources: int
+    unrecognized: list[UnrecognizedOut]
+
+
+@router.get(
+    "/patients",
+    operation_id="listPatients",
+    response_model=list[PatientOut],
+    summary="List the patients you may see",
+)
+def list_patients(
+    container: ContainerDep,
+    actor: ActorDep,
+    q: Annotated[str | None, Query(max_length=100, description="Part of a name or id")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PatientOut]:
+    """Patients in your care teams (all for the expertise centre and admins; none for researchers)."""
+    with container.unit(actor) as uow:
+        found = svc.list_patients(uow, query=q, limit=limit, offset=offset)
+    return [PatientOut(id=p.id, name=p.name, birth_date=p.birth_date) for p in found]
+
+
+@router.post(
+    "/bundles",
+    operation_id="importBundle",
+    response_model=ImportOut,
+    status_code=200,
+    summary="Import a FHIR R4 Bundle",
+)
+def import_bundle(
+    container: ContainerDep,
+    actor: ActorDep,
+    bundle: Annotated[dict[str, Any], Body(description="A FHIR R4 Bundle with exactly one Patient")],
+) -> ImportOut:
+    """Validate and store a Bundle in one transaction; re-importing updates what changed."""
+    with container.unit(actor) as uow:
+        ensure_can_write(uow, None)
+        report = svc.import_bundle(uow, bundle, valuesets=container.knowledge.valuesets, today=container.today())
+    return ImportOut(
+        patient=report.patient_id,
+        created=report.stats.created,
+        updated=report.stats.updated,
+        unchanged=report.stats.unchanged,
+        resources=report.resources,
+        unrecognized=[
+            UnrecognizedOut(location=u.location, system=u.system, code=u.code, display=u.display)
+            for u in report.unrecognized
+        ],
+    )
+
+
+@router.get(
+    "/patients/{patient_id}/fhir",
+    operation_id="exportPatient",
+    summary="Export a record as a FHIR R4 Bundle",
+    response_model=dict[str, Any],
+)
+def export_patient(
+    container: ContainerDep, actor: ActorDep, patient_id: Annotated[str, Field(max_length=64)]
+) -> dict[str, Any]:
+    """The whole record as a FHIR R4 collection Bundle."""
+    with container.unit(actor) as uow:
+        ensure_can_read(uow, patient_id)
+        return svc.export_bundle(uow, patient_id, valuesets=container.knowledge.valuesets)

@@ -1,0 +1,237 @@
+"""Commands for records, the demo data, the audit log, users, the database and serving."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cnopad.bootstrap import Container, build
+from cnopad.cli.app import app, audit_app, db_app, user_app
+from cnopad.domain.access import Role
+from cnopad.errors import InputError
+from cnopad.services import audit as audit_svc
+from cnopad.services import demo as demo_svc
+from cnopad.services import records as svc
+from cnopad.services import users as user_svc
+
+out = Console()
+
+
+def _container() -> Container:
+    return build()
+
+
+def _read_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read the {what}: {exc.strerror or exc}") from exc
+
+
+@app.command("import")
+def import_(
+    bundle: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.")],
+    purpose: Annotated[str, typer.Option(help="Why the record is imported (recorded in the audit log).")] = "import",
+) -> None:
+    """Import a FHIR R4 Bundle: validated, stored in one transaction; re-importing updates what changed."""
+    data = _read_file(bundle, "bundle")
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        report = svc.import_bundle(
+            uow, data, valuesets=container.knowledge.valuesets, today=container.today(), purpose=purpose
+        )
+    s = report.stats
+    out.print(
+        f"Imported patient [bold]{report.patient_id}[/]: {s.created} new, {s.updated} changed, {s.unchanged} unchanged "
+        f"({report.resources} resources)."
+    )
+    if report.unrecognized:
+        table = Table(
+            "location",
+            "system",
+            "code",
+            "display",
+            title=f"{len(report.unrecognized)} item(s) not understood (not used by cnopad)",
+        )
+        for u in report.unrecognized:
+            table.add_row(u.location, u.system, u.code, u.display or "")
+        out.print(table)
+
+
+@app.command("export")
+def export(
+    patient_id: Annotated[str, typer.Argument(help="The patient's id (FHIR Patient.id).")],
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")
+    ] = None,
+    purpose: Annotated[str, typer.Option(help="Why the record is exported (recorded in the audit log).")] = "export",
+) -> None:
+    """Export a stored record as a valid FHIR R4 Bundle."""
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        bundle = svc.export_bundle(uow, patient_id, valuesets=container.knowledge.valuesets, purpose=purpose)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        out.print(f"Wrote {len(bundle['entry'])} resources to {output}", highlight=False)
+
+
+@app.command("demo")
+def demo(
+    shift: Annotated[bool, typer.Option(help="Move the demo dates so the scenarios are current today.")] = True,
+) -> None:
+    """Load the synthetic demo patients (idempotent)."""
+    container = _container()
+    reports = demo_svc.load_demo(
+        lambda: container.unit(container.operator()),
+        valuesets=container.knowledge.valuesets,
+        today=container.today(),
+        shift=shift,
+    )
+    for r in reports:
+        out.print(
+            f"{r.patient_id}: {r.stats.created} new, {r.stats.updated} changed, {r.stats.unchanged} unchanged",
+            highlight=False,
+        )
+    out.print(f"Loaded {len(reports)} synthetic demo patients.")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit code 1 and the row numbers when it was tampered with."""
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        report = audit_svc.verify_audit(uow)
+    if report.ok:
+        out.print(f"Audit log intact: {report.rows} rows checked.")
+        return
+    for problem in report.problems:
+        Console(stderr=True).print(f"[red]tampering:[/] {problem}", highlight=False)
+    raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show(
+    patient: Annotated[str | None, typer.Option(help="Only events about this patient id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="How many of the newest events.")] = 50,
+) -> None:
+    """Show the newest audit events."""
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        events = audit_svc.audit_events(uow, patient_id=patient, limit=limit)
+    table = Table("seq", "when (UTC)", "user", "role", "channel", "action", "patient", "purpose", "detail")
+    for e in events:
+        table.add_row(
+            str(e.seq),
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.user,
+            e.role,
+            e.channel,
+            e.action,
+            e.patient_id or "",
+            e.purpose,
+            e.detail,
+        )
+    out.print(table)
+
+
+def _practitioner(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    system, sep, ident = value.rpartition("|")
+    if not sep or not ident:
+        msg = "--practitioner"
+        raise InputError(msg, "give SYSTEM|VALUE, e.g. http://fhir.nl/fhir/NamingSystem/agb-z|01000001")
+    return system, ident
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[Role, typer.Option(help="The user's role.")],
+    practitioner: Annotated[
+        str | None,
+        typer.Option(help="SYSTEM|VALUE identifier (e.g. AGB code) that links the user to care teams."),
+    ] = None,
+) -> None:
+    """Create a user and print their API token once (only its hash is stored)."""
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        user, token = user_svc.add_user(uow, name, role, practitioner=_practitioner(practitioner))
+    out.print(
+        f"User [bold]{user.name}[/] ({user.role.value}) created. API token (shown once, store it safely):",
+        highlight=False,
+    )
+    typer.echo(token)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    container = build(migrate_schema=True)
+    out.print(f"Database schema up to date ({container.settings.database.split('@')[-1]}).", highlight=False)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default CNOPAD_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CNOPAD_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Run the web service (API and web app) in production form."""
+    import uvicorn
+
+    container = _container()
+    uvicorn.run(
+        "cnopad.api.asgi:app",
+        host=host or container.settings.host,
+        port=port or container.settings.port,
+        workers=workers,
+        log_level=container.settings.log_level,
+        access_log=False,
+    )
+
+
+@app.command("run")
+def run() -> None:
+    """Start the product on its embedded default: migrate, load the demo when empty, create demo users, serve."""
+    import uvicorn
+
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        empty = uow.records.count() == 0
+    if empty:
+        reports = demo_svc.load_demo(
+            lambda: container.unit(container.operator()),
+            valuesets=container.knowledge.valuesets,
+            today=container.today(),
+        )
+        out.print(
+            f"Loaded {len(reports)} synthetic demo patients into {container.settings.database}.",
+            highlight=False,
+        )
+    from cnopad.services.demo_users import ensure_demo_users
+
+    logins = ensure_demo_users(container)
+    out.print(
+        f"\ncnopad runs at [bold]{container.settings.public_url}[/]  (API docs: {container.settings.public_url}/docs)",
+        highlight=False,
+    )
+    table = Table("user", "role", "API token (this run)", title="Demo users (synthetic data only)")
+    for login in logins:
+        table.add_row(login.name, login.role, login.token)
+    out.print(table)
+    uvicorn.run(
+        "cnopad.api.asgi:app",
+        host=container.settings.host,
+        port=container.settings.port,
+        log_level="warning",
+        access_log=False,
+    )

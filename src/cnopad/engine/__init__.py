@@ -1,0 +1,33 @@
+"""The decision engine: ``assess(record, as_of, orders) -> Assessment``; pure and deterministic."""
+
+from cnopad.engine.assessment import (
+    Action,
+    Assessment,
+    Card,
+    Indicator,
+    InformationItem,
+    OverrideReason,
+    Source,
+    Step,
+    StepPeriod,
+    StepPlan,
+    Suggestion,
+    Task,
+    TaskStatus,
+)
+
+__all__ = [
+    "Action",
+    "Assessment",
+    "Card",
+    "Indicator",
+    "InformationItem",
+    "OverrideReason",
+    "Source",
+    "Step",
+    "StepPeriod",
+    "StepPlan",
+    "Suggestion",
+    "Task",
+    "TaskStatus",
+]

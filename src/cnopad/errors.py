@@ -1,0 +1,70 @@
+"""Errors cnopad raises when it cannot process a request.
+
+A clinical finding is never an exception: it is a card or a task. An exception means "could not
+process". The tree::
+
+    CnopadError
+     ├── InputError(ValueError)          bad bundle, bad form field: carries a location and a reason
+     ├── NotFoundError(LookupError)      no such patient, user or statement
+     ├── ForbiddenError(PermissionError) the user's role or care team does not allow it
+     ├── ConflictError                   a concurrent change or a duplicate
+     ├── ConfigError                     unsafe or unusable settings (refused at start-up)
+     └── KnowledgeBaseError              an invalid knowledge file (raised at start-up)
+
+Each surface translates these in exactly one place: the API to RFC 9457 problem details, the web
+app to an error page or an inline form message, the CLI to one sentence on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+
+class CnopadError(Exception):
+    """Base of every error cnopad raises on purpose."""
+
+    #: short machine-readable slug, used as the problem type in the API
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(CnopadError, ValueError):
+    """Bad input: names where (``Bundle.entry[3].resource.effectiveDateTime``, a form field) and why."""
+
+    code = "invalid-input"
+
+    def __init__(self, location: str, reason: str) -> None:
+        super().__init__(f"{location}: {reason}" if location else reason)
+        self.location = location
+        self.reason = reason
+
+
+class NotFoundError(CnopadError, LookupError):
+    """The thing asked for does not exist (or may not be seen by this user)."""
+
+    code = "not-found"
+
+
+class ForbiddenError(CnopadError, PermissionError):
+    """The user is known but their role or care-team membership does not allow this."""
+
+    code = "forbidden"
+
+
+class ConflictError(CnopadError):
+    """The request conflicts with the current state (a duplicate, a concurrent change)."""
+
+    code = "conflict"
+
+
+class ConfigError(CnopadError):
+    """The settings are unusable or unsafe; cnopad refuses to start with them."""
+
+    code = "config"
+
+
+class KnowledgeBaseError(CnopadError):
+    """A knowledge file is invalid: the message names the file, the item and the field."""
+
+    code = "knowledge-base"

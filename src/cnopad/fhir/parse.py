@@ -1,0 +1,97 @@
+"""Parse and validate FHIR R4 JSON with fhir.resources (its R4B models read R4 JSON).
+
+Validation happens here, at the import boundary, and only here. Every failure is an InputError
+naming the location in FHIR path form (``Bundle.entry[3].resource.effectiveDateTime``) and why.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from cnopad.errors import InputError
+from cnopad.fhir.locations import render
+
+JsonObject = dict[str, Any]
+
+
+def load_json(text: str | bytes, *, what: str = "Bundle") -> JsonObject:
+    """Decode JSON (decimals kept exact); malformed JSON or a non-object is an InputError."""
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        detail = (
+            f"line {exc.lineno}, column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+        )
+        raise InputError(what, f"not valid JSON ({detail})") from exc
+    except RecursionError as exc:
+        raise InputError(what, "JSON nested too deeply") from exc
+    if not isinstance(data, dict):
+        raise InputError(what, f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def model_class(resource_type: object, location: str) -> type[Any]:
+    """The fhir.resources model for a resource type; an unknown type is an InputError."""
+    if not isinstance(resource_type, str) or not resource_type:
+        msg = f"{location}.resourceType"
+        raise InputError(msg, "missing resourceType")
+    try:
+        return get_fhir_model_class(resource_type)
+    except (ValueError, KeyError) as exc:
+        msg = f"{location}.resourceType"
+        raise InputError(msg, f"unknown FHIR resource type {resource_type!r}") from exc
+
+
+def validate_resource(data: JsonObject, location: str) -> None:
+    """Validate one resource against its R4 model; the first problem becomes an InputError."""
+    cls = model_class(data.get("resourceType"), location)
+    try:
+        cls.model_validate(data)
+    except ValidationError as exc:
+        raise _input_error(exc, location) from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputError(location, f"not a valid {data.get('resourceType')} ({exc})") from exc
+
+
+def validate_bundle(data: JsonObject) -> list[JsonObject]:
+    """Check that ``data`` is a valid FHIR Bundle and return its entry resources (in order)."""
+    if data.get("resourceType") != "Bundle":
+        got = data.get("resourceType")
+        msg = "resourceType"
+        raise InputError(
+            msg,
+            f"expected a FHIR Bundle, got {got!r}" if got else "missing resourceType; expected a FHIR Bundle",
+        )
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        msg = "Bundle.entry"
+        raise InputError(msg, "must be a list")
+    resources: list[JsonObject] = []
+    for index, entry in enumerate(entries):
+        where = f"Bundle.entry[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            msg = f"{where}.resource"
+            raise InputError(msg, "every entry needs a resource object")
+        model_class(entry["resource"].get("resourceType"), f"{where}.resource")
+        resources.append(entry["resource"])
+    bundle_cls = model_class("Bundle", "Bundle")
+    try:
+        bundle_cls.model_validate(data)
+    except ValidationError as exc:
+        raise _input_error(exc, "Bundle") from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        msg = "Bundle"
+        raise InputError(msg, f"not a valid Bundle ({exc})") from exc
+    return resources
+
+
+def _input_error(exc: ValidationError, root: str) -> InputError:
+    first = exc.errors()[0]
+    reason = str(first.get("msg", "invalid"))
+    reason = reason.removeprefix("Value error, ")
+    return InputError(render(root, first.get("loc", ())), reason)

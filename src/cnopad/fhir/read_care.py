@@ -1,0 +1,154 @@
+"""Read CareTeam, Procedure, Goal, ServiceRequest and Encounter resources."""
+
+from __future__ import annotations
+
+from cnopad.domain import (
+    CareRole,
+    CareTeamMember,
+    Coding,
+    Encounter,
+    EncounterStatus,
+    EventStatus,
+    Goal,
+    GoalStatus,
+    Identifier,
+    Procedure,
+    Referral,
+    RequestStatus,
+)
+from cnopad.fhir.read_context import JsonObject, ReadContext
+
+
+def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> list[CareTeamMember]:
+    """Every participant of a CareTeam with role(s), name, identifier (e.g. AGB code) and period."""
+    ctx.check_subject(resource, "subject", location)
+    team_id = str(resource["id"])
+    members: list[CareTeamMember] = []
+    for index, part in enumerate(resource.get("participant") or []):
+        where = f"{location}.participant[{index}]"
+        roles: set[CareRole] = set()
+        for r_index, role in enumerate(part.get("role") or []):
+            roles |= ctx.valuesets.roles(ctx.codings(role, f"{where}.role[{r_index}]"))
+        member = part.get("member") or {}
+        target = ctx.resolve(member, f"{where}.member", required=False)
+        name, identifier = _who(member, target)
+        period = part.get("period") or {}
+        start = ctx.day(period.get("start"), f"{where}.period.start")
+        end = ctx.day(period.get("end"), f"{where}.period.end")
+        ctx.ordered(start, end, f"{where}.period.end")
+        members.append(
+            CareTeamMember(
+                id=str(part.get("id") or f"{team_id}-{index}"),
+                roles=frozenset(roles) or frozenset({CareRole.OTHER}),
+                name=name,
+                identifier=identifier,
+                organization=(part.get("onBehalfOf") or {}).get("display"),
+                start=start,
+                end=end,
+                team_id=team_id,
+            )
+        )
+    return members
+
+
+def _who(member: JsonObject, target: JsonObject | None) -> tuple[str, Identifier | None]:
+    """Name and identifier of a care-team member, from the referenced Practitioner or the reference."""
+    identifier = None
+    raw_id = member.get("identifier")
+    if raw_id and raw_id.get("value"):
+        identifier = Identifier(str(raw_id.get("system", "")), str(raw_id["value"]))
+    name = member.get("display")
+    if target is not None:
+        for ident in target.get("identifier") or []:
+            if identifier is None and ident.get("value"):
+                identifier = Identifier(str(ident.get("system", "")), str(ident["value"]))
+        if not name:
+            for human in target.get("name") or []:
+                name = human.get("text") or " ".join(
+                    str(p)
+                    for p in [*(human.get("prefix") or []), *(human.get("given") or []), human.get("family")]
+                    if p
+                )
+                if name:
+                    break
+    return str(name or "(no name)"), identifier
+
+
+def read_procedure(resource: JsonObject, location: str, ctx: ReadContext) -> Procedure:
+    """A procedure or screening: dental check, physiotherapy episode, TB screening, care agreements."""
+    ctx.check_subject(resource, "subject", location)
+    codings = ctx.codings(resource.get("code"), f"{location}.code")
+    status = EventStatus(resource.get("status", "completed"))
+    period = resource.get("performedPeriod") or {}
+    start = ctx.day(
+        resource.get("performedDateTime") or period.get("start"),
+        f"{location}.performedDateTime",
+        past=status is EventStatus.COMPLETED,
+    )
+    end = ctx.day(period.get("end"), f"{location}.performedPeriod.end", past=status is EventStatus.COMPLETED)
+    ctx.ordered(start, end, f"{location}.performedPeriod.end")
+    return Procedure(
+        id=str(resource["id"]),
+        codings=codings,
+        concepts=ctx.concepts(codings),
+        start=start,
+        end=end,
+        status=status,
+        text=(resource.get("code") or {}).get("text"),
+    )
+
+
+def read_goal(resource: JsonObject, location: str, ctx: ReadContext) -> Goal:
+    """The agreed treatment goal (free text and/or coded), with start and last review (statusDate)."""
+    ctx.check_subject(resource, "subject", location)
+    description = resource.get("description") or {}
+    codings = ctx.codings(description, f"{location}.description") if description.get("coding") else ()
+    start = ctx.day(resource.get("startDate"), f"{location}.startDate")
+    reviewed = ctx.day(resource.get("statusDate"), f"{location}.statusDate", past=True)
+    ctx.ordered(start, reviewed, f"{location}.statusDate")
+    return Goal(
+        id=str(resource["id"]),
+        description=str(description.get("text") or (codings[0].display if codings and codings[0].display else "")),
+        codings=codings,
+        concepts=ctx.concepts(codings),
+        status=GoalStatus(resource.get("lifecycleStatus", "active")),
+        start=start,
+        reviewed=reviewed,
+    )
+
+
+def read_service_request(resource: JsonObject, location: str, ctx: ReadContext) -> Referral:
+    """A referral or consultation request with its target, date and status."""
+    ctx.check_subject(resource, "subject", location)
+    codings = ctx.codings(resource.get("code"), f"{location}.code")
+    authored = ctx.day(resource.get("authoredOn"), f"{location}.authoredOn", past=True)
+    planned = ctx.day(resource.get("occurrenceDateTime"), f"{location}.occurrenceDateTime")
+    notes = [n.get("text") for n in resource.get("note") or [] if n.get("text")]
+    return Referral(
+        id=str(resource["id"]),
+        codings=codings,
+        concepts=ctx.concepts(codings),
+        authored=authored,
+        planned=planned,
+        status=RequestStatus(resource.get("status", "active")),
+        text=notes[0] if notes else None,
+    )
+
+
+def read_encounter(resource: JsonObject, location: str, ctx: ReadContext) -> Encounter:
+    """A contact (GP, specialist, expertise-centre review, out of hours), past or planned."""
+    ctx.check_subject(resource, "subject", location)
+    codings: tuple[Coding, ...] = ()
+    for index, cc in enumerate(resource.get("type") or []):
+        codings = (*codings, *ctx.codings(cc, f"{location}.type[{index}]"))
+    status = resource.get("status", "unknown")
+    known = {s.value for s in EncounterStatus}
+    start = ctx.day((resource.get("period") or {}).get("start"), f"{location}.period.start", past=status == "finished")
+    return Encounter(
+        id=str(resource["id"]),
+        codings=codings,
+        concepts=ctx.concepts(codings),
+        start=start,
+        status=EncounterStatus(status) if status in known else EncounterStatus.UNKNOWN,
+        text=((resource.get("type") or [{}])[0]).get("text"),
+    )

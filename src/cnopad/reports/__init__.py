@@ -1,0 +1,1 @@
+"""Printable documents: the care plan PDF and the patient and parent leaflets (WeasyPrint)."""

@@ -1,0 +1,53 @@
+"""Demo users for ``make run``: one per role, with a fresh API token printed at each start.
+
+They exist only to try the product on the synthetic demo data; a production install creates its
+users with ``cnopad user add``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cnopad.domain.access import Actor, Role
+from cnopad.services.users import new_token
+from cnopad.store import UnitOfWork
+
+#: the demo GP and specialist are linked (by AGB code) to the care teams of the demo bundles
+DEMO_USERS: tuple[tuple[str, Role, tuple[str, str] | None], ...] = (
+    ("demo-huisarts", Role.GP, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01999001")),
+    ("demo-specialist", Role.SPECIALIST, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01999002")),
+    ("demo-lumc", Role.EXPERTISE_CENTRE, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01999003")),
+    ("demo-onderzoeker", Role.RESEARCHER, None),
+    ("demo-beheer", Role.ADMIN, None),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo user's name, role and this run's API token."""
+
+    name: str
+    role: str
+    token: str
+
+
+class _Units(Protocol):
+    def unit(self, actor: Actor) -> UnitOfWork: ...
+    def operator(self) -> Actor: ...
+
+
+def ensure_demo_users(container: _Units) -> list[DemoLogin]:
+    """Create the demo users when missing and give each a new API token for this run."""
+    logins = []
+    with container.unit(container.operator()) as uow:
+        for name, role, practitioner in DEMO_USERS:
+            token = new_token()
+            if uow.users.by_name(name) is None:
+                uow.users.add(name, role, token=token, practitioner=practitioner)
+            else:
+                uow.users.set_token(name, token)
+            logins.append(DemoLogin(name, role.value, token))
+        uow.audit.append(uow.actor, "user-token", patient_id=None, purpose="demo", detail="demo users refreshed")
+        uow.commit()
+    return logins

@@ -1,0 +1,85 @@
+"""Typed settings, one place (environment variables with the prefix ``CNOPAD_``).
+
+Every setting has a help text; README.md documents them all (a test checks this). Settings that would
+be unsafe are refused at start-up with a ConfigError.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cnopad.errors import ConfigError
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (platformdirs), e.g. ~/.local/share/cnopad."""
+    return Path(user_data_dir("cnopad", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """cnopad's settings; see README.md, section Settings."""
+
+    model_config = SettingsConfigDict(env_prefix="CNOPAD_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder for the embedded SQLite database and local secrets.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database; default: SQLite file cnopad.db in the data folder. "
+        "Use postgresql://user@host:5432/db for multi-user deployments.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web service listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web service listens on.")
+    base_url: str = Field(
+        default="",
+        description="Public URL of the web app (used in CDS Hooks card links); default http://HOST:PORT.",
+    )
+    user: str | None = Field(
+        default=None, description="Name recorded in the audit log for command-line use; default: the OS user."
+    )
+    max_body_bytes: int = Field(
+        default=10_000_000,
+        ge=1_000,
+        description="Largest accepted request body in bytes (FHIR bundles included).",
+    )
+    log_level: str = Field(
+        default="info",
+        description="Application log level (debug, info, warning, error). Logs never contain patient data.",
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.lower() not in {"debug", "info", "warning", "error"}:
+            msg = "log_level must be one of debug, info, warning, error"
+            raise ValueError(msg)
+        return value.lower()
+
+    @property
+    def database(self) -> str:
+        """The database URL in effect."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'cnopad.db'}"
+
+    @property
+    def public_url(self) -> str:
+        """The web app's public base URL."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment; invalid values become a ConfigError naming the variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CNOPAD_" + str(first["loc"][0]).upper() if first["loc"] else "CNOPAD_*"
+        msg = f"{name}: {first['msg']}"
+        raise ConfigError(msg) from exc

@@ -1,0 +1,67 @@
+"""The unit of work: one transaction around a use case; it rolls back unless told to commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cnopad.domain.access import Actor
+from cnopad.store.audit import AuditLog
+from cnopad.store.records import RecordRepository
+from cnopad.store.users import UserRepository
+
+
+class UnitOfWork:
+    """Opens a session; repositories share it; ``commit`` makes the work (and its audit events) durable.
+
+    Leaving the block without ``commit`` (an exception, a bad request) rolls everything back, so
+    nothing is half-written.
+    """
+
+    records: RecordRepository
+    users: UserRepository
+    audit: AuditLog
+
+    def __init__(
+        self,
+        factory: Callable[[], Session],
+        actor: Actor,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._factory = factory
+        self.actor = actor
+        self.clock = clock
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.audit = AuditLog(self.session, self.clock)
+        self.records = RecordRepository(self.session, self.audit, self.actor, self.clock)
+        self.users = UserRepository(self.session, self.clock)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Make everything done in this unit durable."""
+        self.session.commit()
+
+
+class Store:
+    """The store for one database: hands out units of work for an actor."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def unit(self, actor: Actor) -> UnitOfWork:
+        """A new unit of work acting as ``actor``."""
+        return UnitOfWork(self._sessions, actor, self.clock)

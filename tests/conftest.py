@@ -1,0 +1,125 @@
+"""Shared fixtures: the knowledge base, a fixed clock, and real databases (SQLite file, local PostgreSQL).
+
+Tests that need PostgreSQL or Chromium skip with a loud reason where these cannot be had, and fail
+under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from cnopad.bootstrap import Container
+from cnopad.domain.access import Actor, Channel, Role
+from cnopad.knowledge import KnowledgeBase, knowledge
+from cnopad.knowledge.valuesets import ValueSetIndex
+from cnopad.settings import Settings
+from cnopad.store import Store, make_engine, migrate
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+POSTGRES_URL = os.environ.get("CNOPAD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+_loud: list[str] = []
+
+
+def loud_skip(reason: str) -> None:
+    """Skip a test that needs something absent; under CI=true that is a failure instead."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    if reason not in _loud:
+        _loud.append(reason)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for reason in _loud:
+        terminalreporter.write_line(f"!!! SKIPPED TESTS: {reason}", red=True, bold=True)
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return knowledge()
+
+
+@pytest.fixture(scope="session")
+def valuesets(kb: KnowledgeBase) -> ValueSetIndex:
+    return kb.valuesets
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor("test-admin", Role.ADMIN, Channel.CLI)
+
+
+def _postgres_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure means: not available here
+        return f"PostgreSQL at {POSTGRES_URL} is unreachable ({type(exc).__name__}: {str(exc).strip()[:120]})"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: a SQLite file, or a private schema on the local PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cnopad.db'}"
+        migrate(make_engine(url))
+        yield url
+        return
+    problem = _postgres_available()
+    if problem:
+        loud_skip(problem)
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    engine = make_engine(database_url)
+    yield Store(engine, fixed_clock)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_container(tmp_path: Path, kb: KnowledgeBase) -> Container:
+    """A container on a fresh SQLite file with a fixed clock."""
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cnopad.db'}")
+    engine = make_engine(settings.database)
+    migrate(engine)
+    return Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)
+
+
+@pytest.fixture
+def container(database_url: str, tmp_path: Path, kb: KnowledgeBase) -> Iterator[Container]:
+    """A container on each real database (SQLite and PostgreSQL) with a fixed clock."""
+    settings = Settings(data_dir=tmp_path, database_url=database_url)
+    engine = make_engine(database_url)
+    yield Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)
+    engine.dispose()

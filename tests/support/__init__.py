@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: small FHIR builders and constants."""

@@ -9,6 +9,7 @@ from cnopad.api import problems
 from cnopad.api.limits import BodyLimit
 from cnopad.api.records import router as records_router
 from cnopad.bootstrap import Container
+from cnopad.web.app import install as install_web
 
 DESCRIPTION = """cnopad supports the care of people with chronic non-bacterial osteomyelitis (CNO-SCCH in
 adults, CRMO in children). It suggests; a clinician decides. Demo and test data are synthetic.
@@ -29,5 +30,6 @@ def create_app(container: Container) -> FastAPI:
         """Says the service runs and which knowledge version it uses."""
         return {"status": "ok", "version": __version__, "knowledge": container.knowledge.version}
 
+    install_web(app)
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
     return app

@@ -8,6 +8,8 @@ process". The tree::
      ├── NotFoundError(LookupError)      no such patient, user or statement
      ├── ForbiddenError(PermissionError) the user's role or care team does not allow it
      ├── ConflictError                   a concurrent change or a duplicate
+     ├── DataUnavailableError            the FHIR data needed is neither given nor fetchable (CDS Hooks 412)
+     ├── UnauthenticatedError            no valid credentials (API token, signed CDS Hooks JWT)
      ├── ConfigError                     unsafe or unusable settings (refused at start-up)
      └── KnowledgeBaseError              an invalid knowledge file (raised at start-up)
 
@@ -56,6 +58,18 @@ class ConflictError(CnopadError):
     """The request conflicts with the current state (a duplicate, a concurrent change)."""
 
     code = "conflict"
+
+
+class DataUnavailableError(CnopadError):
+    """The data a decision needs was neither sent nor retrievable (CDS Hooks answers 412)."""
+
+    code = "data-unavailable"
+
+
+class UnauthenticatedError(CnopadError, PermissionError):
+    """No valid credentials came with the request (missing, expired, replayed or badly signed)."""
+
+    code = "unauthenticated"
 
 
 class ConfigError(CnopadError):

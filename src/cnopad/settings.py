@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         ge=1_000,
         description="Largest accepted request body in bytes (FHIR bundles included).",
     )
+    cds_clients: Path | None = Field(
+        default=None,
+        description="YAML file of trusted CDS Hooks clients: issuer, JWKS (file or URL) and allowed jku URLs.",
+    )
+    cds_allow_unsigned: bool = Field(
+        default=False,
+        description="Development switch: accept unsigned CDS Hooks calls, from 127.0.0.1 only (a warning at start-up).",
+    )
+    cds_jwt_leeway: int = Field(default=30, ge=0, le=300, description="Clock skew in seconds allowed on CDS Hooks JWT exp/iat.")
+    fhir_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds to wait for a CDS Client's FHIR server.")
     log_level: str = Field(
         default="info",
         description="Application log level (debug, info, warning, error). Logs never contain patient data.",

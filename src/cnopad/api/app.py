@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
 from cnopad import __version__
 from cnopad.api import problems
+from cnopad.api.cds_hooks.routes import router as cds_router
+from cnopad.api.cds_hooks.trust import JwtVerifier, load_clients
+from cnopad.api.cors import CdsHooksCors
 from cnopad.api.limits import BodyLimit
 from cnopad.api.records import router as records_router
 from cnopad.bootstrap import Container
@@ -24,6 +29,13 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     app.include_router(records_router)
+    app.include_router(cds_router)
+    settings = container.settings
+    app.state.jwt_verifier = JwtVerifier(load_clients(settings.cds_clients), leeway=settings.cds_jwt_leeway)
+    if settings.cds_allow_unsigned:
+        logging.getLogger("cnopad").warning(
+            "CNOPAD_CDS_ALLOW_UNSIGNED is on: unsigned CDS Hooks calls from 127.0.0.1 are accepted (development only)"
+        )
 
     @app.get("/healthz", operation_id="health", tags=["service"], summary="Liveness check")
     def health() -> dict[str, str]:
@@ -31,5 +43,6 @@ def create_app(container: Container) -> FastAPI:
         return {"status": "ok", "version": __version__, "knowledge": container.knowledge.version}
 
     install_web(app)
+    app.add_middleware(CdsHooksCors)
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
     return app

@@ -7,16 +7,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cnopad.errors import (
     CnopadError,
     ConfigError,
     ConflictError,
+    DataUnavailableError,
     ForbiddenError,
     InputError,
     KnowledgeBaseError,
     NotFoundError,
+    UnauthenticatedError,
 )
 
 PROBLEM_BASE = "https://fhir.cnopad.nl/problems/"
@@ -27,15 +30,13 @@ _STATUS: list[tuple[type[CnopadError], int, str]] = [
     (NotFoundError, 404, "Not found"),
     (ForbiddenError, 403, "Not allowed"),
     (ConflictError, 409, "Conflict"),
+    (DataUnavailableError, 412, "Precondition failed: FHIR data unavailable"),
     (ConfigError, 500, "Configuration error"),
     (KnowledgeBaseError, 500, "Knowledge base error"),
 ]
 
 
-class Unauthenticated(CnopadError):
-    """No valid credentials (API token or signed CDS Hooks JWT) came with the request."""
-
-    code = "unauthenticated"
+Unauthenticated = UnauthenticatedError
 
 
 def problem(
@@ -80,6 +81,20 @@ def install(app: FastAPI) -> None:
             kind="invalid-input",
             instance=request.url.path,
             errors=errors,
+        )
+
+    @app.exception_handler(ValidationError)
+    async def _model(request: Request, exc: ValidationError) -> JSONResponse:
+        errors = [
+            {
+                "location": ".".join(str(p) for p in e.get("loc", ())) or "body",
+                "reason": str(e.get("msg")).removeprefix("Value error, "),
+            }
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['location']}: {e['reason']}" for e in errors[:5])
+        return problem(
+            422, "The input is not valid", detail, kind="invalid-input", instance=request.url.path, errors=errors
         )
 
     @app.exception_handler(StarletteHTTPException)

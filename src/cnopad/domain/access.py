@@ -14,6 +14,11 @@ class Role(StrEnum):
     EXPERTISE_CENTRE = "expertise_centre"
     RESEARCHER = "researcher"
     ADMIN = "admin"
+    CDS_CLIENT = "cds_client"  # a calling EHR (CDS Hooks, signed JWT); never a user login
+
+
+#: the roles a person can be given (``cnopad user add --role``)
+USER_ROLES = (Role.GP, Role.SPECIALIST, Role.EXPERTISE_CENTRE, Role.RESEARCHER, Role.ADMIN)
 
 
 class Channel(StrEnum):

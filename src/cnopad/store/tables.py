@@ -105,3 +105,64 @@ users = Table(
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+#: signed-in web sessions: only a hash of the random session id is kept, with the session's CSRF token
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_name", String(120), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+#: per patient, a summary of the newest assessment (counts of due tasks and cards) so a worklist is one query
+assessment_cache = Table(
+    "assessment_cache",
+    metadata,
+    Column("patient_id", String(64), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("knowledge_version", String(500), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
+#: cards cnopad returned through CDS Hooks: uuid -> rule (no patient data), to attribute feedback to rules
+cds_cards = Table(
+    "cds_cards",
+    metadata,
+    Column("uuid", String(64), primary_key=True),
+    Column("rule_id", String(120), nullable=False),
+    Column("service_id", String(80), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+)
+
+#: CDS Hooks feedback: accepted or overridden cards, with the override reason
+cds_feedback = Table(
+    "cds_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("service_id", String(80), nullable=False),
+    Column("card_uuid", String(200), nullable=False),
+    Column("rule_id", String(120), nullable=True),
+    Column("outcome", String(20), nullable=False),
+    Column("reason_system", String(300), nullable=True),
+    Column("reason_code", String(200), nullable=True),
+    Column("reason_display", String(300), nullable=True),
+    Column("user_comment", Text, nullable=True),
+    Column("accepted_suggestions", Text, nullable=True),
+    Column("outcome_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("client", String(300), nullable=False),
+)
+
+#: JWT ids already seen per issuer, kept until the token expires (CDS Hooks replay protection)
+cds_jwt_ids = Table(
+    "cds_jwt_ids",
+    metadata,
+    Column("issuer", String(300), primary_key=True),
+    Column("jti", String(300), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cnopad.domain.access import Actor
 from cnopad.store.audit import AuditLog
+from cnopad.store.cds import CdsRepository
 from cnopad.store.records import RecordRepository
 from cnopad.store.users import UserRepository
 
@@ -25,6 +26,7 @@ class UnitOfWork:
     records: RecordRepository
     users: UserRepository
     audit: AuditLog
+    cds: CdsRepository
 
     def __init__(
         self,
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.audit = AuditLog(self.session, self.clock)
         self.records = RecordRepository(self.session, self.audit, self.actor, self.clock)
         self.users = UserRepository(self.session, self.clock)
+        self.cds = CdsRepository(self.session, self.clock)
         return self
 
     def __exit__(

@@ -1,0 +1,142 @@
+"""CDS Hooks 2.0 routes: ``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /cds-services/{id}/feedback``.
+
+Every call is authenticated with a client-signed JWT (``trust.py``); the development switch
+``CNOPAD_CDS_ALLOW_UNSIGNED`` accepts unsigned calls from 127.0.0.1 only. Errors are problem details
+(401 authentication, 400/422 bad request, 404 unknown service, 412 FHIR data unavailable).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import JSONResponse
+
+from cnopad.api.cds_hooks import models
+from cnopad.api.cds_hooks.cards import to_cds_card
+from cnopad.api.cds_hooks.definitions import SERVICES, discovery
+from cnopad.api.cds_hooks.trust import JwtVerifier, VerifiedCaller
+from cnopad.api.deps import ContainerDep
+from cnopad.domain.access import Actor, Channel, Role
+from cnopad.errors import InputError, NotFoundError, UnauthenticatedError
+from cnopad.fhir.client import FhirServerClient
+from cnopad.services import cds as cds_svc
+from cnopad.services import feedback as feedback_svc
+
+router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+UNSIGNED_ISSUER = "unsigned-development-client"
+
+
+def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
+    """The verified CDS Client behind the request (JWT), or the loopback development caller."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not token or scheme.lower() != "bearer":
+        host = request.client.host if request.client else ""
+        if container.settings.cds_allow_unsigned and host in _LOOPBACK:
+            return VerifiedCaller(UNSIGNED_ISSUER, str(uuid.uuid4()), 0)
+        msg = "CDS Hooks calls need Authorization: Bearer <JWT signed by the CDS Client>"
+        raise UnauthenticatedError(msg)
+    verifier: JwtVerifier = request.app.state.jwt_verifier
+    verified = verifier.verify(token, container.settings.public_url + request.url.path)
+    with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
+        first = uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at))
+        uow.commit()
+    if not first:
+        msg = "CDS Hooks JWT refused: jti was used before (replay)"
+        raise UnauthenticatedError(msg)
+    return verified
+
+
+def _utc(epoch: int) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+CallerDep = Annotated[VerifiedCaller, Depends(caller)]
+
+
+@router.get("", operation_id="cdsDiscovery", summary="CDS Hooks discovery")
+def discover(_caller: CallerDep) -> JSONResponse:
+    """The CDS Services cnopad offers and the data each wants prefetched."""
+    return JSONResponse(discovery().dump())
+
+
+@router.post("/{service_id}", operation_id="cdsCall", summary="Call a CDS Service")
+def call_service(
+    service_id: str,
+    request: Request,
+    container: ContainerDep,
+    verified: CallerDep,
+    body: Annotated[dict[str, Any], Body(description="A CDS Hooks request")],
+) -> JSONResponse:
+    """Assess the patient in context (and the draft orders of order hooks) and return cards."""
+    service = SERVICES.get(service_id)
+    if service is None:
+        msg = f"no CDS Service {service_id!r}"
+        raise NotFoundError(msg)
+    hook_request = models.HookRequest.model_validate(body)
+    if hook_request.hook != service.hook:
+        where = "hook"
+        raise InputError(where, f"service {service_id} answers the {service.hook} hook, not {hook_request.hook}")
+    lang = "en" if request.headers.get("accept-language", "").lower().startswith("en") else "nl"
+    call = cds_svc.HookCall(
+        service_id=service_id,
+        hook=hook_request.hook,
+        context=hook_request.context,
+        prefetch=hook_request.prefetch,
+        fhir_server=hook_request.fhirServer,
+        access_token=hook_request.fhirAuthorization.access_token if hook_request.fhirAuthorization else None,
+        lang=lang,
+    )
+    timeout = container.settings.fhir_timeout
+    transport = getattr(request.app.state, "fhir_transport", None)
+
+    def client_factory(base: str, token: str | None) -> FhirServerClient:
+        return FhirServerClient(base, token, timeout=timeout, transport=transport)
+
+    with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
+        result = cds_svc.run_hook(
+            uow, call, kb=container.knowledge, today=container.today(), client_factory=client_factory
+        )
+    patient_url = f"{container.settings.public_url}/patients/{result.patient_id}"
+    response = models.HookResponse(cards=[to_cds_card(c, patient_url=patient_url, lang=lang) for c in result.cards])
+    return JSONResponse(response.dump())
+
+
+@router.post("/{service_id}/feedback", operation_id="cdsFeedback", summary="Feedback on cards")
+def feedback(
+    service_id: str,
+    container: ContainerDep,
+    verified: CallerDep,
+    body: Annotated[dict[str, Any], Body(description="A CDS Hooks feedback request")],
+) -> JSONResponse:
+    """Store accepted and overridden outcomes (with override reasons) for the feedback report."""
+    if service_id not in SERVICES:
+        msg = f"no CDS Service {service_id!r}"
+        raise NotFoundError(msg)
+    parsed = models.FeedbackRequest.model_validate(body)
+    outcomes = [
+        feedback_svc.FeedbackOutcome(
+            card=item.card,
+            outcome=item.outcome,
+            at=item.outcomeTimestamp,
+            reason=(
+                item.overrideReason.reason.system,
+                item.overrideReason.reason.code,
+                item.overrideReason.reason.display,
+            )
+            if item.overrideReason and item.overrideReason.reason
+            else None,
+            comment=item.overrideReason.userComment if item.overrideReason else None,
+            accepted=tuple(s.id for s in item.acceptedSuggestions or ()),
+        )
+        for item in parsed.feedback
+    ]
+    actor = Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)
+    with container.unit(actor) as uow:
+        stored = feedback_svc.record_feedback(uow, service_id, verified.issuer, outcomes)
+    return JSONResponse({"received": stored}, status_code=200)

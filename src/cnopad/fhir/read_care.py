@@ -78,7 +78,7 @@ def read_procedure(resource: JsonObject, location: str, ctx: ReadContext) -> Pro
     """A procedure or screening: dental check, physiotherapy episode, TB screening, care agreements."""
     ctx.check_subject(resource, "subject", location)
     codings = ctx.codings(resource.get("code"), f"{location}.code")
-    status = EventStatus(resource.get("status", "completed"))
+    status = ctx.enum(EventStatus, resource.get("status", "completed"), f"{location}.status")
     period = resource.get("performedPeriod") or {}
     start = ctx.day(
         resource.get("performedDateTime") or period.get("start"),
@@ -111,7 +111,7 @@ def read_goal(resource: JsonObject, location: str, ctx: ReadContext) -> Goal:
         description=str(description.get("text") or (codings[0].display if codings and codings[0].display else "")),
         codings=codings,
         concepts=ctx.concepts(codings),
-        status=GoalStatus(resource.get("lifecycleStatus", "active")),
+        status=ctx.enum(GoalStatus, resource.get("lifecycleStatus", "active"), f"{location}.lifecycleStatus"),
         start=start,
         reviewed=reviewed,
     )
@@ -130,7 +130,7 @@ def read_service_request(resource: JsonObject, location: str, ctx: ReadContext) 
         concepts=ctx.concepts(codings),
         authored=authored,
         planned=planned,
-        status=RequestStatus(resource.get("status", "active")),
+        status=ctx.enum(RequestStatus, resource.get("status", "active"), f"{location}.status"),
         text=notes[0] if notes else None,
     )
 

@@ -47,7 +47,7 @@ def read_patient(resource: JsonObject, location: str, ctx: ReadContext) -> Patie
     return Patient(
         id=str(pid),
         birth_date=birth,
-        sex=Sex(resource.get("gender") or "unknown"),
+        sex=ctx.enum(Sex, resource.get("gender") or "unknown", f"{location}.gender"),
         name=_name(resource.get("name") or []),
         identifiers=identifiers,
         synthetic=SYNTHETIC_TAG in tags,
@@ -70,6 +70,9 @@ def read_condition(resource: JsonObject, location: str, ctx: ReadContext) -> Con
     ctx.check_subject(resource, "subject", location)
     codings = ctx.codings(resource.get("code"), f"{location}.code")
     verification = _coded_status(resource.get("verificationStatus"))
+    if verification and verification not in _VERIFICATION:
+        msg = f"{location}.verificationStatus"
+        raise InputError(msg, f"{verification!r} is not one of: {', '.join(_VERIFICATION)}")
     clinical = _coded_status(resource.get("clinicalStatus"))
     onset = ctx.day(
         resource.get("onsetDateTime") or (resource.get("onsetPeriod") or {}).get("start"),
@@ -84,7 +87,7 @@ def read_condition(resource: JsonObject, location: str, ctx: ReadContext) -> Con
         codings=codings,
         concepts=ctx.concepts(codings),
         verification=_VERIFICATION.get(verification or "", Verification.CONFIRMED),
-        clinical_status=ClinicalStatus(clinical) if clinical else None,
+        clinical_status=ctx.enum(ClinicalStatus, clinical, f"{location}.clinicalStatus") if clinical else None,
         onset=onset,
         recorded=recorded,
         abated=abated,

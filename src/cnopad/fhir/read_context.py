@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from cnopad.domain import Coding, Concept, Quantity, Site
 from cnopad.errors import InputError
 from cnopad.knowledge.valuesets import ValueSetIndex
 
 JsonObject = dict[str, Any]
+E = TypeVar("E", bound=StrEnum)
 
 #: resource types that are read only as targets of references (names and identifiers of people)
 SUPPORTING_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization", "Medication", "RelatedPerson"})
@@ -140,6 +142,18 @@ class ReadContext:
                 location, f"{result.isoformat()} lies before the birth date ({self.birth_date.isoformat()})"
             )
         return result
+
+    @staticmethod
+    def enum(kind: type[E], value: str, location: str) -> E:
+        """A FHIR status code as a domain enum; a code outside its FHIR value set is an InputError.
+
+        fhir.resources checks a code's syntax, not its required binding, so ``status: "bogus"`` gets here.
+        """
+        try:
+            return kind(value)
+        except ValueError as exc:
+            allowed = ", ".join(member.value for member in kind)
+            raise InputError(location, f"{value!r} is not one of: {allowed}") from exc
 
     @staticmethod
     def ordered(start: date | None, end: date | None, location: str) -> None:

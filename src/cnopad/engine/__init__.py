@@ -1,5 +1,6 @@
 """The decision engine: ``assess(record, as_of, orders) -> Assessment``; pure and deterministic."""
 
+from cnopad.engine.assess import assess
 from cnopad.engine.assessment import (
     Action,
     Assessment,
@@ -15,6 +16,7 @@ from cnopad.engine.assessment import (
     Task,
     TaskStatus,
 )
+from cnopad.engine.serialize import assessment_dict
 
 __all__ = [
     "Action",
@@ -30,4 +32,6 @@ __all__ = [
     "Suggestion",
     "Task",
     "TaskStatus",
+    "assess",
+    "assessment_dict",
 ]

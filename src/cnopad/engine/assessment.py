@@ -77,6 +77,7 @@ class Card:
     override_reasons: tuple[OverrideReason, ...] = ()
     inference: str | None = None
     order_id: str | None = None  # the draft order this card is about, if any
+    evidence: tuple[str, ...] = ()  # ids of the record entries (or draft orders) the card rests on
 
 
 class TaskStatus(StrEnum):
@@ -101,6 +102,7 @@ class Task:
     done_on: date | None = None
     detail: str | None = None
     inference: str | None = None
+    overdue_from: date | None = None  # the first day the task counts as overdue, when it can be
 
 
 class Step(StrEnum):

@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
+from cnopad.knowledge.rules import RuleBook, load_rules
+from cnopad.knowledge.schedules import ScheduleBook, load_schedules
+from cnopad.knowledge.sources import SourceBook, load_sources
+from cnopad.knowledge.statements import StatementCatalog, load_statements
+from cnopad.knowledge.step_plan import StepPlanWording, load_step_plan
+from cnopad.knowledge.texts import TextBook, load_texts
 from cnopad.knowledge.valuesets import ValueSetIndex, load_valuesets
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """All guideline knowledge the engine and the adapters use."""
 
     valuesets: ValueSetIndex
+    statements: StatementCatalog = field(default_factory=load_statements)
+    rules: RuleBook = field(default_factory=load_rules)
+    schedules: ScheduleBook = field(default_factory=load_schedules)
+    texts: TextBook = field(default_factory=load_texts)
+    sources: SourceBook = field(default_factory=load_sources)
+    step_plan: StepPlanWording = field(default_factory=load_step_plan)
 
     @property
     def version(self) -> str:
         """A version string naming every knowledge file's version (shown on cards and in the audit log)."""
-        return self.valuesets.version
+        return ";".join(
+            (
+                self.valuesets.version,
+                f"rules[{self.rules.version}]",
+                f"schedules@{self.schedules.version}",
+                f"texts[{self.texts.version}]",
+                f"sources@{self.sources.version}",
+                f"step_plan@{self.step_plan.version}",
+            )
+        )
 
 
 @cache
 def knowledge() -> KnowledgeBase:
     """Load and validate the knowledge base (once per process); raises KnowledgeBaseError when invalid."""
-    return KnowledgeBase(valuesets=load_valuesets())
+    from cnopad.knowledge.consistency import check_consistency
+
+    kb = KnowledgeBase(valuesets=load_valuesets())
+    check_consistency(kb)
+    return kb

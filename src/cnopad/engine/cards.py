@@ -1,0 +1,274 @@
+"""Rules compiled for fast evaluation, and the CDS Hooks-shaped cards they produce.
+
+Compiling resolves every predicate name, and renders every fixed piece of text (summary, detail,
+contacts, references, disclaimers) once per language, so that evaluating a rule costs one predicate
+call and building a card costs a few string joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnopad.domain import Coding
+from cnopad.engine.assessment import Card, Indicator, OverrideReason, Source
+from cnopad.engine.findings import PREDICATES, Finding, Predicate
+from cnopad.engine.suggestions import suggestion, template
+from cnopad.engine.uuids import uuid5
+from cnopad.engine.view import RecordView
+from cnopad.errors import KnowledgeBaseError
+from cnopad.knowledge.base import KnowledgeBase
+from cnopad.knowledge.rules import Population, Rule, SuggestionModel
+from cnopad.knowledge.statements import Scope
+
+LANGS = ("nl", "en")
+#: cards are listed most urgent first
+SEVERITY = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}
+
+
+def in_scope(scope: Scope, v: RecordView) -> bool:
+    """Adult statements only for adults, child statements only for children (age on the assessment date)."""
+    return scope is Scope.ANY or (scope is Scope.ADULT) == v.adult
+
+
+def populations_of(v: RecordView) -> dict[Population, bool]:
+    """For each population, whether the patient's diagnosis state is one the rules of that population look at."""
+    return {
+        Population.CONFIRMED: v.confirmed,
+        Population.SUSPECTED: v.suspected,
+        Population.CNO: v.diagnosis is not None,
+        Population.NOT_CONFIRMED: not v.confirmed,
+        Population.ANY: True,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    """The fixed text of one rule in one language."""
+
+    summary: str
+    head: str
+    items: Mapping[str, str]
+    item_inference: Mapping[str, str]
+    notes: Mapping[str, str]
+    inference: str | None
+    blocks: tuple[str, ...]  # off-label, contacts, references: in this order, only those that apply
+    statements_heading: str
+    evidence_heading: str
+    inference_heading: str
+    source_label: str
+    disclaimer: str
+    source: Source
+    overrides: tuple[OverrideReason, ...]
+    labels: Mapping[str, str]  # suggestion id -> label
+    templates: Mapping[str, dict[str, Any]]  # suggestion id -> the fixed part of its FHIR resource
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a card says apart from the patient: statements, detail up to the evidence, disclaimer, suggestions."""
+
+    statements: tuple[str, ...]
+    body: str
+    tail: str
+    inference: str | None
+    pairs: tuple[tuple[SuggestionModel, Coding], ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Item:
+    id: str
+    predicate: Predicate
+    params: Mapping[str, int]
+    statements: tuple[str, ...]
+    suggestions: tuple[tuple[SuggestionModel, Coding], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to evaluate: predicates resolved, texts rendered per language."""
+
+    rule: Rule
+    order: int
+    population: Population
+    items: tuple[_Item, ...]
+    checklist: bool
+    statements: tuple[str, ...]  # always cited: the rule's own, off-label and disclaimer statements
+    suggestions: tuple[tuple[SuggestionModel, Coding], ...]
+    indicator: Indicator
+    escalated: Indicator
+    texts: Mapping[str, _Texts]
+    kind: str
+    shapes: dict[tuple[str, tuple[_Item, ...], tuple[str, ...]], _Shape] = field(default_factory=dict, compare=False)
+
+    def cards(self, v: RecordView, lang: str) -> list[Card]:
+        """The cards this rule produces for the patient (none when its situation does not hold)."""
+        if not self.checklist:
+            item = self.items[0]
+            findings = item.predicate(v, item.params)
+            if not findings:
+                return []
+            return [self.card(v, lang, f, self.items) for f in findings]
+        fired: list[_Item] = []
+        notes: list[str] = []
+        evidence: list[str] = []
+        escalate = False
+        for item in self.items:
+            findings = item.predicate(v, item.params)
+            if findings:
+                fired.append(item)
+                for f in findings:
+                    escalate = escalate or f.escalate
+                    notes.extend(f.notes)
+                    evidence.extend(f.evidence)
+        if not fired:
+            return []
+        merged = Finding(escalate=escalate, notes=tuple(notes), evidence=tuple(evidence))
+        return [self.card(v, lang, merged, tuple(fired))]
+
+    def _shape(self, lang: str, items: tuple[_Item, ...], notes: tuple[str, ...]) -> _Shape:
+        """The patient-independent part of a card for one combination of fired items and notes (cached)."""
+        key = (lang, items, notes)
+        shape = self.shapes.get(key)
+        if shape is not None:
+            return shape
+        t = self.texts[lang]
+        statements = dict.fromkeys(self.statements)
+        for item in items:
+            statements.update(dict.fromkeys(item.statements))
+        cited = tuple(statements)
+        inference_parts = [t.inference] if t.inference else []
+        inference_parts.extend(t.item_inference[i.id] for i in items if i.id in t.item_inference)
+        inference = " ".join(inference_parts) or None
+        parts = [t.head]
+        bullets = [t.items[i.id] for i in items if i.id in t.items]
+        bullets.extend(t.notes[n] for n in dict.fromkeys(notes) if n in t.notes)
+        if bullets:
+            parts.append("\n".join(bullets))
+        parts.extend(t.blocks)
+        if inference:
+            parts.append(f"{t.inference_heading} {inference}")
+        parts.append(f"{t.statements_heading} {', '.join(cited)} ({t.source_label})")
+        pairs = self.suggestions + tuple(s for i in items for s in i.suggestions)
+        shape = _Shape(cited, "\n\n".join(parts), t.disclaimer, inference, pairs)
+        self.shapes[key] = shape
+        return shape
+
+    def card(self, v: RecordView, lang: str, finding: Finding, items: tuple[_Item, ...]) -> Card:
+        """The card for one finding of this rule (``items``: the situations that hold)."""
+        t = self.texts[lang]
+        shape = self._shape(lang, items, finding.notes)
+        card_id = uuid5(f"{self.rule.id}|{v.patient_id}|{finding.key}")
+        evidence = finding.evidence if len(finding.evidence) < 2 else tuple(dict.fromkeys(finding.evidence))
+        if evidence:
+            detail = f"{shape.body}\n\n{t.evidence_heading} {', '.join(evidence)}\n\n{shape.tail}"
+        else:
+            detail = f"{shape.body}\n\n{shape.tail}"
+        suggestions = (
+            tuple([suggestion(card_id, s, t.templates[s.id], t.labels[s.id], v) for s, _ in shape.pairs])
+            if shape.pairs
+            else ()
+        )
+        return Card(
+            uuid=card_id,
+            rule_id=self.rule.id,
+            summary=t.summary,
+            indicator=self.escalated if finding.escalate else self.indicator,
+            detail=detail,
+            source=t.source,
+            statements=shape.statements,
+            kind=self.kind,
+            suggestions=suggestions,
+            selection_behavior=self.rule.selection_behavior if suggestions else None,
+            override_reasons=t.overrides,
+            inference=shape.inference,
+            order_id=finding.order_id,
+            evidence=evidence,
+        )
+
+
+def sort_key(card: Card, order: int) -> tuple[int, int, str]:
+    """Most urgent first, then knowledge-base order, then uuid: deterministic."""
+    return (SEVERITY[card.indicator], order, card.uuid)
+
+
+def compile_rule(kb: KnowledgeBase, rule: Rule, order: int) -> CompiledRule:
+    """Resolve a rule's predicates and render its fixed texts; an unknown predicate is a KnowledgeBaseError."""
+    items = []
+    for item in rule.situations:
+        fn = PREDICATES.get(item.when)
+        if fn is None:
+            msg = f"knowledge/rules: rule {rule.id}: no predicate named {item.when!r} in cnopad.engine.predicates"
+            raise KnowledgeBaseError(msg)
+        suggestions = tuple((s, kb.valuesets.coding_for(s.concept)) for s in item.suggestions)
+        items.append(_Item(item.id, fn, {**rule.params, **item.params}, item.statements, suggestions))
+    docs = {kb.statements.by_id[s].doc for s in rule.all_statements}
+    documents = [kb.sources.document_for(doc) for doc in sorted(docs)]
+    always = dict.fromkeys(rule.statements)
+    for document in documents:
+        always.update(dict.fromkeys(document.disclaimer.statements))
+        if rule.off_label:
+            always.update(dict.fromkeys(document.off_label.statements))
+    indicator = Indicator(rule.indicator)
+    return CompiledRule(
+        rule=rule,
+        order=order,
+        population=rule.population,
+        items=tuple(items),
+        checklist=bool(rule.items),
+        statements=tuple(always),
+        suggestions=tuple((s, kb.valuesets.coding_for(s.concept)) for s in rule.suggestions),
+        indicator=indicator,
+        escalated=Indicator(rule.escalated_indicator) if rule.escalated_indicator else indicator,
+        texts={lang: _render(kb, rule, documents, lang) for lang in LANGS},
+        kind=rule.kind.value,
+    )
+
+
+def _render(kb: KnowledgeBase, rule: Rule, documents: list[Any], lang: str) -> _Texts:
+    sources = kb.sources
+    heading = {key: text.get(lang) for key, text in sources.headings.items()}
+    blocks: list[str] = []
+    if rule.off_label:
+        blocks.extend(f"**{heading['off_label']}** {d.off_label.text.get(lang)}" for d in documents)
+    if rule.contacts:
+        lines = "\n".join(f"- {sources.contacts[c].render(lang)}" for c in rule.contacts)
+        blocks.append(f"**{heading['contacts']}**\n{lines}")
+    if rule.references:
+        refs = "\n".join(_reference(sources.references[r], lang) for r in rule.references)
+        blocks.append(f"**{heading['references']}**\n{refs}")
+    if rule.source in sources.documents:
+        document = sources.documents[rule.source]
+        source = Source(document.label.get(lang), document.url)
+    else:
+        reference = sources.references[rule.source]
+        source = Source(reference.label, reference.url)
+    all_suggestions = (*rule.suggestions, *(s for i in rule.items for s in i.suggestions))
+    return _Texts(
+        summary=rule.summary.get(lang),
+        head=rule.detail.get(lang),
+        items={i.id: f"- {i.text.get(lang)}" for i in rule.items if i.text},
+        item_inference={i.id: i.inference.get(lang) for i in rule.items if i.inference},
+        notes={key: f"- {text.get(lang)}" for key, text in rule.notes.items()},
+        inference=rule.inference.get(lang) if rule.inference else None,
+        blocks=tuple(blocks),
+        statements_heading=f"**{heading['statements']}**",
+        evidence_heading=f"**{heading['evidence']}**",
+        inference_heading=f"**{heading['inference']}**",
+        source_label="; ".join(d.label.get(lang) for d in documents),
+        disclaimer="\n".join(f"> {d.disclaimer.text.get(lang)}" for d in documents),
+        source=source,
+        overrides=tuple(
+            OverrideReason(code, sources.override_reasons[code].display.get(lang)) for code in rule.override_reasons
+        ),
+        labels={s.id: s.label.get(lang) for s in all_suggestions},
+        templates={
+            s.id: template(s.resource, kb.valuesets.coding_for(s.concept), s.label.get(lang)) for s in all_suggestions
+        },
+    )
+
+
+def _reference(ref: Any, lang: str) -> str:
+    url = f" {ref.url}" if ref.url else ""
+    return f"- {ref.citation}{url} ({ref.used_for.get(lang)})"

@@ -1,0 +1,202 @@
+"""The knowledge base compiled once for the engine: rules, task schedules and information texts.
+
+Compilation checks that every predicate, generator and situation named in the knowledge files exists
+(a KnowledgeBaseError otherwise), and renders fixed texts per language. It is cached per knowledge
+base, so each assessment only evaluates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from threading import Lock
+from typing import TypeVar
+
+from cnopad.engine.assessment import Card, InformationItem, Task
+from cnopad.engine.cards import LANGS, CompiledRule, compile_rule, in_scope, populations_of
+from cnopad.engine.cards import SEVERITY as _SEVERITY
+from cnopad.engine.schedule import GENERATORS, Generator
+from cnopad.engine.situations import SITUATIONS, Situation
+from cnopad.engine.view import RecordView
+from cnopad.errors import KnowledgeBaseError
+from cnopad.knowledge.base import KnowledgeBase
+from cnopad.knowledge.schedules import ScheduleModel
+from cnopad.knowledge.statements import Scope
+from cnopad.knowledge.texts import InfoText
+
+T = TypeVar("T")
+_NOTE_CACHE_SIZE = 20_000
+_STATUS_ORDER = {"overdue": 0, "due": 1, "upcoming": 2, "done": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class _Schedule:
+    model: ScheduleModel
+    generate: Generator
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    model: InfoText
+    situations: tuple[tuple[str, Situation], ...]
+    items: Mapping[str, InformationItem]  # the finished item per language: texts do not depend on the patient
+
+
+class CompiledKnowledge:
+    """Rules, schedules and texts ready to evaluate against a record view."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        rules = [compile_rule(kb, rule, order) for order, rule in enumerate(kb.rules)]
+        self.adult_rules = tuple(r for r in rules if r.rule.scope is not Scope.CHILD)
+        self.child_rules = tuple(r for r in rules if r.rule.scope is not Scope.ADULT)
+        self.schedules = tuple(
+            _Schedule(s, _named(GENERATORS, s.generator, "generator", s.kind)) for s in kb.schedules.schedules
+        )
+        texts = tuple(
+            _Text(
+                t,
+                tuple((name, _named(SITUATIONS, name, "situation", t.id)) for name in t.situations),
+                {lang: _information_item(t, lang) for lang in LANGS},
+            )
+            for t in kb.texts.texts
+        )
+        self._notes: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], str] = {}
+        self.adult_texts = tuple(t for t in texts if t.model.scope is not Scope.CHILD)
+        self.child_texts = tuple(t for t in texts if t.model.scope is not Scope.ADULT)
+        self.adult_situations = _situations_of(self.adult_texts)
+        self.child_situations = _situations_of(self.child_texts)
+        self._information: dict[tuple[bool, str, frozenset[str]], tuple[InformationItem, ...]] = {}
+
+    def cards(self, v: RecordView, lang: str) -> tuple[Card, ...]:
+        """Every card whose rule applies to the patient, most urgent first."""
+        ranked: list[tuple[tuple[int, int, str], Card]] = []
+        rules: tuple[CompiledRule, ...] = self.adult_rules if v.adult else self.child_rules
+        populations = populations_of(v)
+        for compiled in rules:
+            if not populations[compiled.population]:
+                continue
+            if compiled.checklist:
+                cards = compiled.cards(v, lang)
+            else:
+                # the common case inline: one predicate, usually silent
+                item = compiled.items[0]
+                findings = item.predicate(v, item.params)
+                if not findings:
+                    continue
+                cards = [compiled.card(v, lang, finding, compiled.items) for finding in findings]
+            for card in cards:
+                ranked.append(((_SEVERITY[card.indicator], compiled.order, card.uuid), card))
+        ranked.sort(key=lambda pair: pair[0])
+        return tuple(card for _, card in ranked)
+
+    def tasks(self, v: RecordView, lang: str) -> tuple[Task, ...]:
+        """Every task the schedules generate for the patient, overdue first, then by due date."""
+        tasks: list[Task] = []
+        for schedule in self.schedules:
+            model = schedule.model
+            if not in_scope(model.scope, v):
+                continue
+            for draft in schedule.generate(v, model.params):
+                notes = [self._note(model, key, values, lang) for key, values in draft.notes]
+                tasks.append(
+                    Task(
+                        id=f"{model.kind}:{draft.key}",
+                        kind=model.kind,
+                        title=self._note(model, "", draft.title_values, lang),
+                        due=draft.due,
+                        status=draft.status,
+                        statements=model.statements,
+                        done_on=draft.done_on,
+                        detail=" ".join(notes) or None,
+                        inference=model.inference.get(lang) if model.inference else None,
+                        overdue_from=draft.overdue_from,
+                    )
+                )
+        tasks.sort(key=lambda t: (_STATUS_ORDER[t.status.value], t.due, t.id))
+        return tuple(tasks)
+
+    def _note(self, model: ScheduleModel, key: str, values: Mapping[str, str], lang: str) -> str:
+        """A task's title (key "") or note in ``lang``, formatted once per distinct value set (bounded cache)."""
+        cache_key = (model.kind, key, lang, tuple(values.items()))
+        text = self._notes.get(cache_key)
+        if text is None:
+            if len(self._notes) > _NOTE_CACHE_SIZE:
+                self._notes.clear()
+            title = model.title.get(lang)
+            text = _fill(title, values) if key == "" else _format(model, key, values, lang)
+            self._notes[cache_key] = text
+        return text
+
+    def information(self, v: RecordView, lang: str) -> tuple[InformationItem, ...]:
+        """The information texts in scope whose situations hold for the patient."""
+        texts, situations = (
+            (self.adult_texts, self.adult_situations) if v.adult else (self.child_texts, self.child_situations)
+        )
+        holding = frozenset(name for name, situation in situations if situation(v))
+        # the texts depend only on which situations hold: cache the answer per combination
+        key = (v.adult, lang, holding)
+        found = self._information.get(key)
+        if found is None:
+            found = tuple(t.items[lang] for t in texts if any(name in holding for name, _ in t.situations))
+            self._information[key] = found
+        return found
+
+
+def _situations_of(texts: tuple[_Text, ...]) -> tuple[tuple[str, Situation], ...]:
+    """Each situation the texts name, once, in first-use order."""
+    seen: dict[str, Situation] = {}
+    for text in texts:
+        for name, situation in text.situations:
+            seen.setdefault(name, situation)
+    return tuple(seen.items())
+
+
+def _information_item(model: InfoText, lang: str) -> InformationItem:
+    body = model.body.get(lang)
+    if model.note is not None:
+        body = f"{body}\n\n{model.note.get(lang)}"
+    return InformationItem(model.id, model.title.get(lang), model.statements, body, model.audience.value)
+
+
+def _named(table: Mapping[str, T], name: str, what: str, owner: str) -> T:
+    if name not in table:
+        msg = f"knowledge: {owner}: no {what} named {name!r} in cnopad.engine"
+        raise KnowledgeBaseError(msg)
+    return table[name]
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return template.format(**values) if values else template
+
+
+#: task-note values that name other notes and are shown translated (a period unit, the missing screenings)
+_TRANSLATED = frozenset({"unit", "missing"})
+
+
+def _format(model: ScheduleModel, key: str, values: Mapping[str, str], lang: str) -> str:
+    """A task note in ``lang``; values that name other notes (``unit_mo``, ``tb,hbv``) are translated too."""
+    text = model.notes[key].get(lang)
+    if not values:
+        return text
+    shown = dict(values)
+    for name in _TRANSLATED & values.keys():
+        shown[name] = ", ".join(model.notes[part].get(lang) for part in values[name].split(","))
+    return text.format(**shown)
+
+
+_CACHE: dict[int, tuple[KnowledgeBase, CompiledKnowledge]] = {}
+_LOCK = Lock()
+
+
+def compiled(kb: KnowledgeBase) -> CompiledKnowledge:
+    """The compiled form of ``kb``, built once per knowledge base (thread-safe)."""
+    found = _CACHE.get(id(kb))
+    if found is not None and found[0] is kb:
+        return found[1]
+    with _LOCK:
+        found = _CACHE.get(id(kb))
+        if found is None or found[0] is not kb:
+            found = (kb, CompiledKnowledge(kb))
+            _CACHE[id(kb)] = found
+        return found[1]

@@ -1,0 +1,32 @@
+"""Card and suggestion uuids: stable for the same rule, patient and situation, cheap to compute.
+
+A card's uuid is uuid5 over "rule id|patient id|situation key" in cnopad's namespace (so nl and en give
+the same uuids); a suggestion's uuid is its card's uuid with the node field (the last 12 hex digits)
+taken from the SHA-1 of the suggestion id: stable, unique within and across cards, and one hash cheaper.
+"""
+
+from __future__ import annotations
+
+import uuid
+from hashlib import sha1
+
+#: namespace of card uuids (uuid5 over rule id, patient id and situation key)
+CARD_NAMESPACE = uuid.UUID("6f1c3c3e-2b7a-5d7e-9a51-6c6e6f706164")
+_NAMESPACE_BYTES = CARD_NAMESPACE.bytes
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+_SUGGESTION_NODES: dict[str, str] = {}
+
+
+def uuid5(name: str) -> str:
+    """``str(uuid.uuid5(CARD_NAMESPACE, name))``, computed on the hex digest (no UUID objects: the hot path)."""
+    h = sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).hexdigest()
+    # version 5 in the time_hi field, the RFC 4122 variant (10xx) in clock_seq_hi
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+def suggestion_uuid(card_id: str, suggestion_id: str) -> str:
+    """The uuid of a card's suggestion: the card's uuid with a node field fixed per suggestion id."""
+    node = _SUGGESTION_NODES.get(suggestion_id)
+    if node is None:
+        node = _SUGGESTION_NODES[suggestion_id] = sha1(suggestion_id.encode(), usedforsecurity=False).hexdigest()[:12]
+    return card_id[:24] + node

@@ -1,0 +1,536 @@
+"""Population case-finding as data: the screening score, its concept sets and the note terms (YAML).
+
+Three files in ``knowledge/casefinding``: ``score.yaml`` (signals = concept sets, features = points and
+rules, the threshold), ``note_terms.yaml`` (Dutch terms and when a mention counts) and
+``synthetic_vocabulary.yaml`` (the codes of the synthetic population). They are validated when loaded:
+an unknown value set, signal, feature or term group, a cycle, or a threshold without its ``inference``
+fails at start-up with file, item and field in the message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cnopad.domain.codes import SYSTEM_ALIASES
+from cnopad.domain.concepts import Concept
+from cnopad.errors import KnowledgeBaseError
+from cnopad.knowledge.base import knowledge
+from cnopad.knowledge.files import STATEMENT_ID_PATTERN, knowledge_files, parse
+from cnopad.knowledge.valuesets import Text
+
+Scope = Literal["adult", "child", "any"]
+TableName = Literal["condition_occurrence", "drug_exposure", "procedure_occurrence", "measurement", "observation"]
+Match = Literal["exact", "prefix"]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+#: ICD codes compare without the dot; ATC and ICPC in upper case (as cnopad.domain.codes does for URIs)
+_DOTLESS = frozenset({"ICD10", "ICD10CM"})
+_UPPER = frozenset({"ICD10", "ICD10CM", "ATC", "ICPC2"})
+#: system URI -> the short name used in knowledge files (``icd10``, ``snomed``, ...)
+_SHORT_NAMES = {system.value: short for short, system in SYSTEM_ALIASES.items()}
+
+
+def normalise(vocabulary_id: str, code: str) -> str:
+    """The comparable form of an OMOP concept_code in a vocabulary (ICD without dot; ICD, ATC, ICPC upper case)."""
+    code = code.strip()
+    if vocabulary_id in _DOTLESS:
+        code = code.replace(".", "")
+    return code.upper() if vocabulary_id in _UPPER else code
+
+
+class CodeRef(BaseModel):
+    """One (vocabulary_id, concept_code) pair, or a code prefix, with its display and citation."""
+
+    model_config = _FROZEN
+    vocabulary: str = Field(min_length=1)
+    code: str = Field(min_length=1)
+    match: Match = "exact"
+    display: str = Field(min_length=1)
+    reference: str = Field(min_length=1)
+    site: str | None = None
+
+
+class IngredientRef(BaseModel):
+    """An RxNorm ingredient that stands for a drug class where the vocabulary carries no ATC."""
+
+    model_config = _FROZEN
+    code: str = Field(min_length=1)
+    display: str = Field(min_length=1)
+    reference: str = Field(min_length=1)
+
+
+class UnitRef(BaseModel):
+    """A UCUM unit a measurement is read in, and its factor to the rule's unit."""
+
+    model_config = _FROZEN
+    vocabulary: str = "UCUM"
+    code: str = Field(min_length=1)
+    factor: float = Field(gt=0)
+    reference: str = Field(min_length=1)
+
+
+class SignalSource(BaseModel):
+    """Where a signal's events come from: coded rows in CDM tables, or note terms."""
+
+    model_config = _FROZEN
+    tables: tuple[TableName, ...] = ()
+    valuesets: tuple[Concept, ...] = ()
+    codes: tuple[CodeRef, ...] = ()
+    rxnorm_ingredients: tuple[IngredientRef, ...] = ()
+    units: tuple[UnitRef, ...] = ()
+    negative_values: tuple[CodeRef, ...] = ()
+    note_terms: tuple[str, ...] = ()
+    descendants: bool = True
+
+    @model_validator(mode="after")
+    def _coded_or_text(self) -> SignalSource:
+        coded = bool(self.valuesets or self.codes or self.rxnorm_ingredients)
+        if coded and not self.tables:
+            msg = "coded sources need `tables`"
+            raise ValueError(msg)
+        if not coded and not self.note_terms:
+            msg = "give codes (valuesets, codes, rxnorm_ingredients) or note_terms"
+            raise ValueError(msg)
+        return self
+
+
+class Signal(BaseModel):
+    """A named concept set: the records that count as one kind of evidence."""
+
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Text
+    sources: tuple[SignalSource, ...] = ()
+    include_signals: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Signal:
+        if not self.sources and not self.include_signals:
+            msg = "give sources or include_signals"
+            raise ValueError(msg)
+        return self
+
+
+class After(BaseModel):
+    """A second signal that must be recorded within a window of days after the feature's signal ended."""
+
+    model_config = _FROZEN
+    signal: str
+    min_days_after_end: int = Field(ge=0)
+    max_days_after_end: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _window(self) -> After:
+        if self.max_days_after_end < self.min_days_after_end:
+            msg = "max_days_after_end must be at least min_days_after_end"
+            raise ValueError(msg)
+        return self
+
+
+class Rule(BaseModel):
+    """When a feature's signal counts; every field left out is no condition."""
+
+    model_config = _FROZEN
+    min_span_days: int | None = Field(default=None, ge=1)
+    min_sites: int | None = Field(default=None, ge=2)
+    within_days: int | None = Field(default=None, ge=1)
+    min_days: int | None = Field(default=None, ge=1)
+    course_days: int | None = Field(default=None, ge=1)
+    max_value: float | None = None
+    unit: str | None = None
+    all_negative: bool = False
+    after: After | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rule:
+        if (self.max_value is None) != (self.unit is None):
+            msg = "max_value and unit go together"
+            raise ValueError(msg)
+        if self.within_days is not None and self.min_span_days is None and self.min_sites is None:
+            msg = "within_days bounds min_span_days or min_sites: give one of them"
+            raise ValueError(msg)
+        if self.within_days is not None and self.min_span_days is not None and self.within_days < self.min_span_days:
+            msg = "within_days must be at least min_span_days"
+            raise ValueError(msg)
+        if self.course_days is not None and self.min_days is None:
+            msg = "course_days bounds min_days: give it"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def has_threshold(self) -> bool:
+        """True when the rule holds a number a product owner chose."""
+        values = (self.min_span_days, self.min_sites, self.within_days, self.min_days, self.course_days, self.max_value)
+        return self.after is not None or any(v is not None for v in values)
+
+    @property
+    def windowed(self) -> bool:
+        """True when the rule looks at pairs of records or at courses (not at whole-record totals)."""
+        return self.within_days is not None or self.course_days is not None
+
+
+class Feature(BaseModel):
+    """One scored feature: points when its signal meets its rule, in its age scope."""
+
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    scope: Scope
+    points: int = Field(ge=1, le=10)
+    signal: str
+    rule: Rule = Rule()
+    requires: tuple[str, ...] = ()
+    title: Text
+    statements: tuple[str, ...] = ()
+    reference: str | None = None
+    inference: str | None = None
+
+    @field_validator("statements")
+    @classmethod
+    def _statement_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for sid in value:
+            if not re.match(STATEMENT_ID_PATTERN, sid):
+                msg = f"{sid!r} is not a statement id (<DOC>-<TOPIC>-<n>)"
+                raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _cited_and_explained(self) -> Feature:
+        if not self.statements and not self.reference:
+            msg = "cite statements or a reference"
+            raise ValueError(msg)
+        if (self.rule.has_threshold or self.requires) and not self.inference:
+            msg = "a threshold or a requirement is a product choice: explain it in `inference`"
+            raise ValueError(msg)
+        return self
+
+
+class Threshold(BaseModel):
+    """The points from which a person is listed for review."""
+
+    model_config = _FROZEN
+    points: int = Field(ge=1)
+    inference: str = Field(min_length=1)
+
+
+class VocabularyMap(BaseModel):
+    """cnopad value-set systems to OMOP vocabulary_id."""
+
+    model_config = _FROZEN
+    reference: str = Field(min_length=1)
+    map: dict[str, str]
+
+
+class ScoreFile(BaseModel):
+    """``score.yaml``: signals, features, threshold."""
+
+    model_config = _FROZEN
+    version: str
+    topic: Literal["casefinding"]
+    adult_age: int = Field(ge=1)
+    age_inference: str
+    omop_vocabularies: VocabularyMap
+    threshold: Threshold
+    diagnosed_signal: str
+    signals: tuple[Signal, ...]
+    features: tuple[Feature, ...]
+
+
+class ContextRuleSpec(BaseModel):
+    """A context rule added to clinlp's defaults."""
+
+    model_config = _FROZEN
+    qualifier: str = Field(pattern=r"^(Presence|Temporality|Experiencer)\.[A-Za-z]+$")
+    direction: Literal["preceding", "following", "bidirectional", "pseudo", "termination"]
+    max_scope: int | None = Field(default=None, ge=1)
+    patterns: tuple[str, ...] = Field(min_length=1)
+    inference: str = Field(min_length=1)
+
+
+class CountsWhen(BaseModel):
+    """The clinlp qualifier values under which a mention counts."""
+
+    model_config = _FROZEN
+    presence: tuple[str, ...]
+    experiencer: tuple[str, ...]
+    temporality: tuple[str, ...]
+    inference: str = Field(min_length=1)
+
+
+class NoteTerm(BaseModel):
+    """One Dutch term."""
+
+    model_config = _FROZEN
+    term: str = Field(min_length=2)
+
+
+class TermGroup(BaseModel):
+    """Terms that mean one thing, and the stems that pre-select notes for them."""
+
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    stems: tuple[str, ...] = Field(min_length=1)
+    terms: tuple[NoteTerm, ...] = Field(min_length=1)
+
+    @field_validator("stems")
+    @classmethod
+    def _ascii_lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for stem in value:
+            if not re.fullmatch(r"[a-z]{3,}", stem):
+                msg = f"stem {stem!r} must be at least 3 lower-case ASCII letters"
+                raise ValueError(msg)
+        return value
+
+
+class NoteTermsFile(BaseModel):
+    """``note_terms.yaml``."""
+
+    model_config = _FROZEN
+    version: str
+    topic: Literal["note_terms"]
+    counts_when: CountsWhen
+    extra_context_rules: tuple[ContextRuleSpec, ...] = ()
+    groups: tuple[TermGroup, ...]
+
+
+class SyntheticConcept(BaseModel):
+    """A concept the synthetic population uses."""
+
+    model_config = _FROZEN
+    key: str
+    vocabulary: str
+    code: str
+    name: str
+    domain: str
+    standard: bool = False
+    reference: str = Field(min_length=1)
+
+
+class SyntheticCode(BaseModel):
+    """An RxNorm code and name."""
+
+    model_config = _FROZEN
+    code: str
+    name: str
+
+
+class SyntheticDrug(BaseModel):
+    """A drug: its ATC classes (broad to narrow), RxNorm ingredient and one clinical drug."""
+
+    model_config = _FROZEN
+    key: str
+    atc: tuple[str, ...] = Field(min_length=1)
+    ingredient: SyntheticCode
+    product: SyntheticCode
+    reference: str = Field(min_length=1)
+
+
+class SyntheticVocabularyFile(BaseModel):
+    """``synthetic_vocabulary.yaml``."""
+
+    model_config = _FROZEN
+    version: str
+    topic: Literal["synthetic_vocabulary"]
+    concepts: tuple[SyntheticConcept, ...]
+    drugs: tuple[SyntheticDrug, ...]
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """One code a signal looks for in the concept table, after value sets are expanded."""
+
+    vocabulary_id: str
+    code: str
+    match: Match
+    display: str
+    reference: str
+    site: str | None = None
+    origin: str = ""
+
+    @property
+    def normalised(self) -> str:
+        """The code in comparable form."""
+        return normalise(self.vocabulary_id, self.code)
+
+
+@dataclass(frozen=True)
+class SkippedCode:
+    """A value-set code that is not in an OMOP vocabulary (cnopad local codes, Orphanet, ...)."""
+
+    system: str
+    code: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class CaseFinding:
+    """The validated case-finding knowledge."""
+
+    score: ScoreFile
+    notes: NoteTermsFile
+    synthetic: SyntheticVocabularyFile
+
+    @property
+    def version(self) -> str:
+        """The versions of the three files."""
+        return f"casefinding@{self.score.version};note_terms@{self.notes.version};synthetic@{self.synthetic.version}"
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        """Every feature, in file order."""
+        return self.score.features
+
+    def in_dependency_order(self) -> list[Feature]:
+        """The features, each after the features it requires (the loader refuses cycles)."""
+        done: dict[str, Feature] = {}
+        pending = list(self.score.features)
+        while pending:
+            for f in list(pending):
+                if all(r in done for r in f.requires):
+                    done[f.id] = f
+                    pending.remove(f)
+        return list(done.values())
+
+    def signal(self, signal_id: str) -> Signal:
+        """The signal with this id."""
+        for s in self.score.signals:
+            if s.id == signal_id:
+                return s
+        msg = f"no signal {signal_id!r}"
+        raise LookupError(msg)
+
+    def feature(self, feature_id: str) -> Feature:
+        """The feature with this id."""
+        for f in self.score.features:
+            if f.id == feature_id:
+                return f
+        msg = f"no feature {feature_id!r}"
+        raise LookupError(msg)
+
+    def term_group(self, group_id: str) -> TermGroup:
+        """The note-term group with this id."""
+        for g in self.notes.groups:
+            if g.id == group_id:
+                return g
+        msg = f"no note-term group {group_id!r}"
+        raise LookupError(msg)
+
+    def sources(self, signal_id: str) -> Iterator[SignalSource]:
+        """The sources of a signal, with those of the signals it includes."""
+        sig = self.signal(signal_id)
+        yield from sig.sources
+        for inner in sig.include_signals:
+            yield from self.sources(inner)
+
+    def codes(self, source: SignalSource) -> tuple[tuple[CodeSpec, ...], tuple[CodeSpec, ...], tuple[SkippedCode, ...]]:
+        """(included, excluded, skipped) codes of a source, with value sets expanded to OMOP vocabularies."""
+        vmap = self.score.omop_vocabularies.map
+        index = knowledge().valuesets
+        include: list[CodeSpec] = []
+        exclude: list[CodeSpec] = []
+        skipped: list[SkippedCode] = []
+        for concept in source.valuesets:
+            vs = index.valueset(concept)
+            if vs is None:  # pragma: no cover - guaranteed by the loader
+                continue
+            for entries, target in ((vs.include, include), (vs.exclude, exclude)):
+                for e in entries:
+                    short = _SHORT_NAMES.get(e.system.value, e.system.value)
+                    vocabulary = vmap.get(short)
+                    origin = f"valueset:{concept.value}"
+                    if vocabulary is None:
+                        if target is include:
+                            skipped.append(SkippedCode(short, e.code, origin))
+                        continue
+                    ref = e.reference or vs.reference or ""
+                    target.append(CodeSpec(vocabulary, e.code, e.match, e.display, ref, None, origin))
+        for c in source.codes:
+            include.append(CodeSpec(c.vocabulary, c.code, c.match, c.display, c.reference, c.site, "code"))
+        return tuple(include), tuple(exclude), tuple(skipped)
+
+
+def _fail(name: str, where: str, reason: str) -> KnowledgeBaseError:
+    return KnowledgeBaseError(f"{name}: {where}: {reason}")
+
+
+def check_references(score: ScoreFile, notes: NoteTermsFile, name: str) -> None:
+    """Cross-references: signals, features, term groups, value sets; no cycles; the vocabulary map is known."""
+    signals = {s.id for s in score.signals}
+    features = {f.id for f in score.features}
+    if len(signals) != len(score.signals) or len(features) != len(score.features):
+        raise _fail(name, "signals/features", "ids must be unique")
+    unknown_systems = set(score.omop_vocabularies.map) - set(SYSTEM_ALIASES)
+    if unknown_systems:
+        raise _fail(name, "omop_vocabularies.map", f"unknown systems {sorted(unknown_systems)}")
+    if score.diagnosed_signal not in signals:
+        raise _fail(name, "diagnosed_signal", f"no signal {score.diagnosed_signal!r}")
+    for s in score.signals:
+        _check_signal(s, signals, {g.id for g in notes.groups}, name)
+    for f in score.features:
+        _check_feature(f, signals, features, name)
+    _check_acyclic({s.id: s.include_signals for s in score.signals}, name, "signals")
+    _check_acyclic({f.id: f.requires for f in score.features}, name, "features")
+
+
+def _check_signal(s: Signal, signals: set[str], groups: set[str], name: str) -> None:
+    index = knowledge().valuesets
+    for inner in s.include_signals:
+        if inner not in signals:
+            raise _fail(name, f"signals ({s.id}).include_signals", f"no signal {inner!r}")
+    for src in s.sources:
+        for concept in src.valuesets:
+            if index.valueset(concept) is None:
+                raise _fail(name, f"signals ({s.id}).valuesets", f"no value set defines {concept.value!r}")
+        for group in src.note_terms:
+            if group not in groups:
+                raise _fail(name, f"signals ({s.id}).note_terms", f"no note-term group {group!r}")
+
+
+def _check_feature(f: Feature, signals: set[str], features: set[str], name: str) -> None:
+    if f.signal not in signals:
+        raise _fail(name, f"features ({f.id}).signal", f"no signal {f.signal!r}")
+    if f.rule.after is not None and f.rule.after.signal not in signals:
+        raise _fail(name, f"features ({f.id}).rule.after", f"no signal {f.rule.after.signal!r}")
+    for r in f.requires:
+        if r not in features:
+            raise _fail(name, f"features ({f.id}).requires", f"no feature {r!r}")
+
+
+def _check_acyclic(graph: dict[str, tuple[str, ...]], name: str, what: str) -> None:
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            raise _fail(name, what, f"cycle {' -> '.join((*path, node))}")
+        state[node] = 1
+        for nxt in graph.get(node, ()):
+            visit(nxt, (*path, node))
+        state[node] = 2
+
+    for node in graph:
+        visit(node, ())
+
+
+@cache
+def casefinding() -> CaseFinding:
+    """Load and validate the case-finding knowledge (once per process); raises KnowledgeBaseError when invalid."""
+    files = dict(knowledge_files("casefinding"))
+    score_name = "knowledge/casefinding/score.yaml"
+    notes_name = "knowledge/casefinding/note_terms.yaml"
+    synthetic_name = "knowledge/casefinding/synthetic_vocabulary.yaml"
+    for name in (score_name, notes_name, synthetic_name):
+        if name not in files:
+            msg = f"{name}: missing"
+            raise KnowledgeBaseError(msg)
+    score = parse(ScoreFile, score_name, files[score_name])
+    notes = parse(NoteTermsFile, notes_name, files[notes_name])
+    synthetic = parse(SyntheticVocabularyFile, synthetic_name, files[synthetic_name])
+    check_references(score, notes, score_name)
+    return CaseFinding(score=score, notes=notes, synthetic=synthetic)

@@ -1,0 +1,119 @@
+"""Use cases of the decision engine: assess a FHIR bundle (no database), assess a stored record, explain an id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cnopad.domain import Entry
+from cnopad.engine import Assessment, assess, assessment_dict
+from cnopad.errors import NotFoundError
+from cnopad.fhir import Unrecognized, read_bundle, read_orders
+from cnopad.knowledge.base import KnowledgeBase
+from cnopad.knowledge.rules import Rule
+from cnopad.knowledge.schedules import ScheduleModel
+from cnopad.knowledge.statements import Statement
+from cnopad.knowledge.texts import InfoText
+from cnopad.store import UnitOfWork
+
+Json = str | bytes | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AssessmentReport:
+    """An assessment and the codes or resources of the input that cnopad did not understand."""
+
+    assessment: Assessment
+    unrecognized: tuple[Unrecognized, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``cnopad assess --format json``."""
+        out = assessment_dict(self.assessment)
+        out["unrecognized"] = [
+            {"location": u.location, "system": u.system, "code": u.code, "display": u.display}
+            for u in self.unrecognized
+        ]
+        return out
+
+
+def _orders(data: Json | None, kb: KnowledgeBase, today: date) -> tuple[list[Entry], tuple[Unrecognized, ...]]:
+    if data is None:
+        return [], ()
+    return read_orders(data, valuesets=kb.valuesets, today=today)
+
+
+def assess_bundle(
+    bundle: Json,
+    *,
+    as_of: date,
+    today: date,
+    kb: KnowledgeBase,
+    orders: Json | None = None,
+    lang: str = "nl",
+) -> AssessmentReport:
+    """Read a FHIR R4 Bundle (and optional draft orders) and assess it; bad input raises InputError."""
+    result = read_bundle(bundle, valuesets=kb.valuesets, today=today)
+    drafts, skipped = _orders(orders, kb, today)
+    assessment = assess(result.record, as_of, drafts, lang=lang, kb=kb)
+    return AssessmentReport(assessment, result.unrecognized + skipped)
+
+
+def assess_stored(
+    uow: UnitOfWork,
+    patient_id: str,
+    *,
+    as_of: date,
+    today: date,
+    kb: KnowledgeBase,
+    orders: Json | None = None,
+    lang: str = "nl",
+    purpose: str = "care",
+) -> AssessmentReport:
+    """Assess a stored record (an audited read); draft orders are checked but not stored."""
+    record = uow.records.get(patient_id, purpose=purpose)
+    uow.commit()
+    drafts, skipped = _orders(orders, kb, today)
+    return AssessmentReport(assess(record, as_of, drafts, lang=lang, kb=kb), skipped)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What the knowledge base does with one statement: its rules, tasks, texts and step-plan lines."""
+
+    statement: Statement
+    rules: tuple[Rule, ...]
+    schedules: tuple[ScheduleModel, ...]
+    texts: tuple[InfoText, ...]
+    step_plan: tuple[str, ...]
+    valuesets: tuple[str, ...]
+
+
+def explain(statement_id: str, *, kb: KnowledgeBase) -> Explanation:
+    """The rules, tasks and texts citing a statement id; NotFoundError for an unknown id."""
+    statement = kb.statements.get(statement_id.strip())
+    sid = statement.id
+    wording = kb.step_plan
+    lines = [
+        f"{side}.{key}"
+        for side, part in (("adult", wording.adult), ("child", wording.child))
+        for key, line in (("always", part.always), *part.reasons.items(), *part.prerequisites.items())
+        if sid in line.statements
+    ]
+    return Explanation(
+        statement=statement,
+        rules=tuple(r for r in kb.rules if sid in r.all_statements),
+        schedules=tuple(s for s in kb.schedules.schedules if sid in s.statements),
+        texts=kb.texts.citing(sid),
+        step_plan=tuple(lines),
+        valuesets=tuple(str(vs.meaning) for vs in kb.valuesets.sets if sid in vs.statements),
+    )
+
+
+def rule_statement(rule_id: str, *, kb: KnowledgeBase) -> Rule:
+    """A rule by id (for ``cnopad explain`` given a rule id); NotFoundError otherwise."""
+    rule = kb.rules.by_id.get(rule_id.strip())
+    if rule is None:
+        msg = f"no statement or rule {rule_id!r}"
+        raise NotFoundError(msg)
+    return rule

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,16 @@ from cnopad.services import records as svc
 from cnopad.services import users as user_svc
 
 out = Console()
+
+
+class UserRole(StrEnum):
+    """The roles a person can have (the CDS client role is for EHRs, not people)."""
+
+    GP = Role.GP.value
+    SPECIALIST = Role.SPECIALIST.value
+    EXPERTISE_CENTRE = Role.EXPERTISE_CENTRE.value
+    RESEARCHER = Role.RESEARCHER.value
+    ADMIN = Role.ADMIN.value
 
 
 def _container() -> Container:
@@ -155,7 +166,7 @@ def _practitioner(value: str | None) -> tuple[str, str] | None:
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[Role, typer.Option(help="The user's role.")],
+    role: Annotated[UserRole, typer.Option(help="The user's role.")],
     practitioner: Annotated[
         str | None,
         typer.Option(help="SYSTEM|VALUE identifier (e.g. AGB code) that links the user to care teams."),
@@ -164,7 +175,7 @@ def user_add(
     """Create a user and print their API token once (only its hash is stored)."""
     container = _container()
     with container.unit(container.operator()) as uow:
-        user, token = user_svc.add_user(uow, name, role, practitioner=_practitioner(practitioner))
+        user, token = user_svc.add_user(uow, name, Role(role.value), practitioner=_practitioner(practitioner))
     out.print(
         f"User [bold]{user.name}[/] ({user.role.value}) created. API token (shown once, store it safely):",
         highlight=False,
@@ -224,10 +235,17 @@ def run() -> None:
         f"\ncnopad runs at [bold]{container.settings.public_url}[/]  (API docs: {container.settings.public_url}/docs)",
         highlight=False,
     )
-    table = Table("user", "role", "API token (this run)", title="Demo users (synthetic data only)")
+    table = Table(title="Demo users (synthetic data only)")
+    for column in ("user", "role", "web password (this run)", "API token (this run)"):
+        table.add_column(column, overflow="fold")  # a secret is never cut short in a narrow terminal
     for login in logins:
-        table.add_row(login.name, login.role, login.token)
+        table.add_row(login.name, login.role, login.password, login.token)
     out.print(table)
+    out.print(
+        f"Sign in to the web app at {container.settings.public_url}/login with a user and its password, "
+        "e.g. demo-huisarts (GP).",
+        highlight=False,
+    )
     uvicorn.run(
         "cnopad.api.asgi:app",
         host=container.settings.host,

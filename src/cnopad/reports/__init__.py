@@ -1,1 +1,1 @@
-"""Printable documents: the care plan PDF and the patient and parent leaflets (WeasyPrint)."""
+"""Printable documents: the care plan (PDF) and the patient and parent leaflets (page and PDF)."""

@@ -6,10 +6,13 @@ users with ``cnopad user add``.
 
 from __future__ import annotations
 
+import secrets
+import string
 from dataclasses import dataclass
 from typing import Protocol
 
 from cnopad.domain.access import Actor, Role
+from cnopad.services.auth import hash_password
 from cnopad.services.users import new_token
 from cnopad.store import UnitOfWork
 
@@ -25,11 +28,12 @@ DEMO_USERS: tuple[tuple[str, Role, tuple[str, str] | None], ...] = (
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """A demo user's name, role and this run's API token."""
+    """A demo user's name, role, and this run's API token and web password."""
 
     name: str
     role: str
     token: str
+    password: str = ""
 
 
 class _Units(Protocol):
@@ -38,16 +42,20 @@ class _Units(Protocol):
 
 
 def ensure_demo_users(container: _Units) -> list[DemoLogin]:
-    """Create the demo users when missing and give each a new API token for this run."""
+    """Create the demo users when missing and give each a new API token and web password for this run."""
     logins = []
     with container.unit(container.operator()) as uow:
         for name, role, practitioner in DEMO_USERS:
             token = new_token()
+            # new each run, so a demo database is never reachable with an old password; letters and digits only
+            password = "demo-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(10))
             if uow.users.by_name(name) is None:
-                uow.users.add(name, role, token=token, practitioner=practitioner)
+                uow.users.add(name, role, token=token, practitioner=practitioner, password_hash=hash_password(password))
             else:
                 uow.users.set_token(name, token)
-            logins.append(DemoLogin(name, role.value, token))
+                uow.users.set_password_hash(name, hash_password(password))
+                uow.users.record_login(name, success=True)  # a new run lifts a demo lock-out
+            logins.append(DemoLogin(name, role.value, token, password))
         uow.audit.append(uow.actor, "user-token", patient_id=None, purpose="demo", detail="demo users refreshed")
         uow.commit()
     return logins

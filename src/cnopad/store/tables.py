@@ -166,3 +166,6 @@ cds_jwt_ids = Table(
     Column("jti", String(300), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+#: "which patients changed since their summary was computed?" is asked on every worklist view (migration 0002)
+Index("ix_entries_patient_updated", entries.c.patient_id, entries.c.updated_at)

@@ -1,0 +1,162 @@
+"""Signing in to the web app: argon2id password check, lock-out after repeated failures, server-side
+sessions with a session-bound CSRF token, idle and absolute time-outs.
+
+Policy (a product choice, see docs/web.md): after ``LOCKOUT_AFTER`` failed attempts in a row the account
+is locked for ``LOCKOUT_MINUTES``; a session ends after ``IDLE_MINUTES`` without activity and at most
+``SESSION_HOURS`` after sign-in. Failed and successful sign-ins are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from cnopad.domain.access import Actor, Channel, Role
+from cnopad.errors import CnopadError
+from cnopad.store import UnitOfWork
+from cnopad.store.web_sessions import WebSession, WebSessionRepository
+
+__all__ = [
+    "LOCKOUT_AFTER",
+    "LOCKOUT_MINUTES",
+    "LoginRefused",
+    "SignedIn",
+    "WebSession",
+    "actor_of",
+    "current_session",
+    "hash_password",
+    "login",
+    "logout",
+    "set_password",
+]
+
+LOCKOUT_AFTER = 5
+LOCKOUT_MINUTES = 15
+IDLE_MINUTES = 60
+SESSION_HOURS = 10
+#: last_seen is written at most this often, so reading pages does not turn every request into a write
+TOUCH_EVERY = timedelta(minutes=2)
+#: longest accepted user name and password; longer input is refused before hashing (argon2 cost)
+MAX_NAME = 120
+MAX_PASSWORD = 256
+
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
+#: a hash of a random password, verified against when the user does not exist so timing does not tell
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class LoginRefused(CnopadError):
+    """Wrong name or password, or the account is locked: one answer for all, so accounts cannot be probed."""
+
+    code = "login-refused"
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (salted, parameters in the hash string)."""
+    return _hasher.hash(password)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A new session: the id for the cookie (shown once) and its CSRF token."""
+
+    session_id: str
+    csrf_token: str
+    user: str
+
+
+def login(uow: UnitOfWork, name: str, password: str, *, now: datetime) -> SignedIn:
+    """Check the password and open a session; failures count towards the lock-out and are audited."""
+    if not name or not password or len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
+        _refuse(uow, name[:MAX_NAME], "malformed input")
+    user = uow.users.by_name(name)
+    stored = uow.users.password_hash(name) if user is not None else None
+    if user is None or stored is None or not user.active:
+        _verify(_DUMMY_HASH, password)
+        _refuse(uow, name, "unknown or inactive user")
+    if user.locked_until is not None and user.locked_until > now:
+        _refuse(uow, name, "locked")
+    if not _verify(stored, password):
+        failures = user.failed_logins + 1
+        locked = now + timedelta(minutes=LOCKOUT_MINUTES) if failures >= LOCKOUT_AFTER else None
+        uow.users.record_login(name, success=False, locked_until=locked)
+        _refuse(uow, name, f"wrong password (failure {failures})" + (" - locked" if locked else ""))
+    uow.users.record_login(name, success=True)
+    if _hasher.check_needs_rehash(stored):
+        uow.users.set_password_hash(name, hash_password(password))
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    WebSessionRepository(uow.session).add(
+        session_id, name, csrf, now=now, expires_at=now + timedelta(hours=SESSION_HOURS)
+    )
+    uow.audit.append(_actor(name, user.role), "login", patient_id=None, purpose="authentication", detail="web")
+    uow.commit()
+    return SignedIn(session_id, csrf, name)
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _refuse(uow: UnitOfWork, name: str, reason: str) -> NoReturn:
+    # recorded as the web service itself (no user is signed in), naming the account that was tried
+    uow.audit.append(
+        uow.actor, "login-refused", patient_id=None, purpose="authentication", detail=f"user={name} {reason}"
+    )
+    uow.commit()
+    msg = "name or password is wrong, or the account is locked"
+    raise LoginRefused(msg)
+
+
+def _actor(name: str, role: Role) -> Actor:
+    return Actor(name, role, Channel.WEB)
+
+
+def current_session(uow: UnitOfWork, session_id: str | None, *, now: datetime) -> WebSession | None:
+    """The live session for a cookie value, or None when absent, unknown, idle too long or expired."""
+    if not session_id or len(session_id) > 100:
+        return None
+    repo = WebSessionRepository(uow.session)
+    found = repo.find(session_id)
+    if found is None:
+        return None
+    if found.expires_at <= now or found.last_seen + timedelta(minutes=IDLE_MINUTES) <= now:
+        repo.remove(session_id)
+        uow.commit()
+        return None
+    if now - found.last_seen >= TOUCH_EVERY:
+        repo.touch(session_id, now=now)
+        uow.commit()
+    return found
+
+
+def logout(uow: UnitOfWork, session_id: str, *, now: datetime) -> None:
+    """End a session (and sweep expired ones); audited."""
+    repo = WebSessionRepository(uow.session)
+    found = repo.find(session_id)
+    repo.remove(session_id)
+    repo.remove_expired(now=now, idle_before=now - timedelta(minutes=IDLE_MINUTES))
+    if found is not None:
+        uow.audit.append(
+            _actor(found.user, found.role), "logout", patient_id=None, purpose="authentication", detail="web"
+        )
+    uow.commit()
+
+
+def actor_of(session: WebSession) -> Actor:
+    """The actor a web session acts as (web channel, with the practitioner identifier for care teams)."""
+    return Actor(session.user, session.role, Channel.WEB, session.practitioner)
+
+
+def set_password(uow: UnitOfWork, name: str, password: str) -> None:
+    """Give a user a (new) password; stored as an argon2id hash; audited."""
+    uow.users.set_password_hash(name, hash_password(password))
+    uow.audit.append(uow.actor, "user-password", patient_id=None, purpose="administration", detail=f"user={name}")
+    uow.commit()

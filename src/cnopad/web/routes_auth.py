@@ -1,0 +1,97 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from cnopad.services import auth
+from cnopad.web.context import SESSION_COOKIE, WEB_SERVICE, Web, remember_language
+from cnopad.web.errors import WebRoute
+from cnopad.web.security import CSRF_FIELD, LOGIN_CSRF_COOKIE, check_csrf
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow sign-in (no open redirect to another site)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) < 500:
+        return target
+    return "/worklist"
+
+
+def _login_page(web: Web, *, error: bool, name: str = "", next_url: str = "/worklist", status: int = 200) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = web.page(
+        "login.html",
+        status=status,
+        login_csrf=token,
+        error=error,
+        name=name,
+        next_url=next_url,
+        lockout_after=auth.LOCKOUT_AFTER,
+        lockout_minutes=auth.LOCKOUT_MINUTES,
+    )
+    secure = web.request.url.scheme == "https"
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/login")
+    return response
+
+
+@router.get("/")
+def home(web: Web) -> Response:
+    """The start page: the worklist when signed in, else the sign-in page."""
+    response = RedirectResponse("/worklist" if web.session else "/login", status_code=303)
+    remember_language(web.request, response)
+    return response
+
+
+@router.get("/login")
+def login_form(web: Web, next: str | None = None) -> Response:
+    """The sign-in page."""
+    if web.session is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(web, error=False, next_url=safe_next(next))
+
+
+@router.post("/login")
+async def login(web: Web, request: Request) -> Response:
+    """Check name and password; on success start a session (new id) and go on."""
+    form = await request.form(max_files=0, max_fields=10, max_part_size=4_000)
+    token = form.get(CSRF_FIELD)
+    check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE), token if isinstance(token, str) else None)
+    name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
+    next_url = safe_next(str(form.get("next") or ""))
+    container = web.container
+    try:
+        with container.unit(WEB_SERVICE) as uow:
+            if web.session_id:
+                auth.logout(uow, web.session_id, now=container.clock())
+        with container.unit(WEB_SERVICE) as uow:
+            signed_in = auth.login(uow, name, password, now=container.clock())
+    except auth.LoginRefused:
+        return _login_page(web, error=True, name=name[:120], next_url=next_url, status=401)
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_in.session_id,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=auth.SESSION_HOURS * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(web: Web) -> Response:
+    """End the session."""
+    await web.form()
+    if web.session_id:
+        with web.container.unit(WEB_SERVICE) as uow:
+            auth.logout(uow, web.session_id, now=web.container.clock())
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,169 @@
+"""The worklist, the patient page and the record-entry forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import RedirectResponse, Response
+
+from cnopad.errors import NotFoundError
+from cnopad.services import entries, worklist
+from cnopad.services.entry_forms import FieldError, FormErrors
+from cnopad.web.context import Web, WebContext
+from cnopad.web.errors import WebRoute
+from cnopad.web.labels import Labels, field_message
+from cnopad.web.patient_page import FORM_ORDER, form_state, page_data
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+PAGE_SIZE = 50
+#: forms whose choices come from the record (medications in use): refreshed after every save
+_DEPENDENT_FORMS = ("medication_stop", "infusion")
+#: FHIR resource id syntax; anything else cannot be a patient
+_PATIENT_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+def _labels(web: WebContext) -> Labels:
+    return Labels(web.lang, web.container.knowledge.valuesets)
+
+
+def _patient_id(value: str) -> str:
+    if not _PATIENT_ID.match(value):
+        msg = "no such patient"
+        raise NotFoundError(msg)
+    return value
+
+
+@router.get("/worklist")
+def worklist_page(
+    web: Web,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    kind: Annotated[str | None, Query(max_length=60)] = None,
+    provider: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    """The signed-in user's patients, most urgent first; filter by task kind and care provider, search."""
+    actor = web.actor
+    container = web.container
+    with container.unit(actor) as uow:
+        found = worklist.worklist(
+            uow,
+            today=container.today(),
+            knowledge_version=container.knowledge.version,
+            query=q or None,
+            kind=kind or None,
+            provider=provider or None,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    return web.page(
+        "worklist.html",
+        worklist=found,
+        labels=_labels(web),
+        q=q or "",
+        kind=kind or "",
+        provider=provider or "",
+        page=page,
+        pages=max(1, -(-found.total // PAGE_SIZE)),
+        today=container.today(),
+    )
+
+
+def open_view(web: WebContext, patient_id: str) -> worklist.PatientView:
+    """Open one patient for the signed-in user (access checked and audited by the service)."""
+    container = web.container
+    with container.unit(web.actor) as uow:
+        return worklist.open_patient(
+            uow,
+            _patient_id(patient_id),
+            today=container.today(),
+            lang=web.lang,
+            knowledge_version=container.knowledge.version,
+        )
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(web: Web, patient_id: str, saved: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    """One patient: care team, diagnosis, step plan and timeline, cards, tasks, goal, and the forms."""
+    view = open_view(web, patient_id)
+    return _render_patient(web, view, saved=saved if saved in entries.FORMS else None)
+
+
+def _render_patient(
+    web: WebContext, view: worklist.PatientView, *, saved: str | None = None, failed: Any = None, status: int = 200
+) -> Response:
+    labels = _labels(web)
+    today = web.container.today()
+    forms = [
+        failed
+        if failed is not None and failed.name == name
+        else form_state(name, view.record, today, labels, saved=name == saved)
+        for name in FORM_ORDER
+    ]
+    return web.page(
+        "patient.html",
+        status=status,
+        forms=forms,
+        open_form=(failed.name if failed else saved),
+        **page_data(view, today, labels),
+    )
+
+
+@router.post("/patients/{patient_id}/record/{form}")
+async def record(web: Web, patient_id: str, form: str) -> Response:
+    """Save one form; bad values come back next to their fields (nothing saved). HTMX gets fragments."""
+    data = await web.form()
+    if form not in entries.FORMS:
+        msg = "no such form"
+        raise NotFoundError(msg)
+    raw: dict[str, Any] = {}
+    for field in entries.FORMS[form]:
+        raw[field.name] = data.getlist(field.name) if field.kind.value == "multi" else data.get(field.name, "")
+    container = web.container
+    labels = _labels(web)
+    patient_id = _patient_id(patient_id)
+    try:
+        with container.unit(web.actor) as uow:
+            done = entries.record_entry(
+                uow,
+                patient_id,
+                form,
+                raw,
+                valuesets=container.knowledge.valuesets,
+                today=container.today(),
+                knowledge_version=container.knowledge.version,
+            )
+    except FormErrors as exc:
+        return _form_failed(web, patient_id, form, raw, exc.by_field(), labels)
+    except FieldError as exc:
+        return _form_failed(web, patient_id, form, raw, {exc.field: exc}, labels)
+    if not web.htmx:
+        return RedirectResponse(f"/patients/{patient_id}?saved={form}#form-{form}", status_code=303)
+    assessment = worklist.assess(done.record, container.today(), lang=web.lang)
+    today = container.today()
+    return web.page(
+        "_saved.html",
+        form=form_state(form, done.record, today, labels, saved=True),
+        other_forms=[form_state(name, done.record, today, labels) for name in _DEPENDENT_FORMS if name != form],
+        **page_data(worklist.PatientView(done.record, assessment), today, labels),
+    )
+
+
+def _form_failed(
+    web: WebContext, patient_id: str, form: str, raw: dict[str, Any], errors: dict[str, FieldError], labels: Labels
+) -> Response:
+    messages = {name: field_message(web.lang, e.rule, e.params) for name, e in errors.items()}
+    view = open_view(web, patient_id)
+    state = form_state(form, view.record, web.container.today(), labels, values=raw, errors=messages)
+    if web.htmx:
+        return web.page(
+            "_form.html",
+            status=422,
+            form=state,
+            labels=labels,
+            patient=view.record.patient,
+            today=web.container.today(),
+        )
+    return _render_patient(web, view, failed=state, status=422)

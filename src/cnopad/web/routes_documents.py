@@ -1,0 +1,74 @@
+"""Documents: the care plan PDF, the patient and parent leaflets (page and PDF), statement texts."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from cnopad.errors import NotFoundError
+from cnopad.reports import care_plan, leaflets
+from cnopad.web.context import Web
+from cnopad.web.errors import WebRoute
+from cnopad.web.i18n import translations
+from cnopad.web.routes_clinical import open_view
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+_STATEMENT = re.compile(r"^(NHG|CRMO)-[A-Z0-9-]+-\d+$")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
+    )
+
+
+@router.get("/patients/{patient_id}/care-plan.pdf")
+def care_plan_pdf(web: Web, patient_id: str) -> Response:
+    """The care plan of one patient as PDF (reading it is audited like opening the page)."""
+    view = open_view(web, patient_id)
+    today = web.container.today()
+    catalog = translations(web.lang)
+    plan = care_plan.build_care_plan(
+        view.record,
+        view.assessment,
+        valuesets=web.container.knowledge.valuesets,
+        sources=web.container.knowledge.sources,
+        catalog=catalog,
+        today=today,
+    )
+    return _pdf(care_plan.care_plan_pdf(plan, catalog), f"care-plan-{view.record.patient.id}-{today}.pdf")
+
+
+def _audience(audience: str) -> str:
+    if audience not in leaflets.AUDIENCES:
+        msg = "no such leaflet"
+        raise NotFoundError(msg)
+    return audience
+
+
+@router.get("/leaflets/{audience}.pdf")
+def leaflet_pdf(web: Web, audience: str) -> Response:
+    """A leaflet as PDF."""
+    leaflet = leaflets.build_leaflet(_audience(audience), web.lang, kb=web.container.knowledge)
+    return _pdf(leaflets.leaflet_pdf(leaflet, translations(web.lang)), f"cnopad-{audience}-{web.lang}.pdf")
+
+
+@router.get("/leaflets/{audience}")
+def leaflet_page(web: Web, audience: str) -> Response:
+    """A leaflet as a web page (no patient data: general information)."""
+    leaflet = leaflets.build_leaflet(_audience(audience), web.lang, kb=web.container.knowledge)
+    return web.page("leaflet.html", leaflet=leaflet, body=leaflets.leaflet_body(leaflet, translations(web.lang)))
+
+
+@router.get("/statements/{statement_id}")
+def statement_page(web: Web, statement_id: str) -> Response:
+    """The information text behind a cited statement id."""
+    if not _STATEMENT.match(statement_id):
+        msg = "no such statement"
+        raise NotFoundError(msg)
+    info = leaflets.statement_text(statement_id, web.lang, kb=web.container.knowledge)
+    return web.page("statement.html", info=info)

@@ -1,0 +1,141 @@
+"""The screen use case: open an OMOP source, resolve the score in its vocabulary, read notes, score everyone.
+
+It returns data (Arrow tables and the resolution report); writing files is ``outputs.py``'s job.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from cnopad.knowledge.casefinding import CaseFinding, casefinding
+from cnopad.population import ranking
+from cnopad.population.backends import SourceSpec, public_location
+from cnopad.population.events import TEXT_HIT_SCHEMA, events
+from cnopad.population.progress import Progress, Silent
+from cnopad.population.resolve import Resolution, resolve
+from cnopad.population.scoring import person_scores
+from cnopad.population.source import Omop, open_omop
+from cnopad.population.text import note_hits
+
+
+@dataclass
+class ScreenResult:
+    """Everything one screen produced (person ids and aggregates only)."""
+
+    source: str
+    backend: str
+    cdm_version: str
+    version_basis: str
+    knowledge_version: str
+    threshold: int
+    persons: int
+    scores: pa.Table
+    ranked: pa.Table
+    diagnosed: pa.Table
+    resolution: Resolution
+    unusable_tables: dict[str, str]
+    notes_with_mentions: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def screen(
+    spec: SourceSpec,
+    *,
+    threshold: int | None = None,
+    progress: Progress | None = None,
+    kb: CaseFinding | None = None,
+) -> ScreenResult:
+    """Screen an OMOP CDM source for records that look like undiagnosed CNO (a screening aid, not a diagnosis)."""
+    progress = progress or Silent()
+    progress.stage("Opening and checking the OMOP tables")
+    started = time.perf_counter()
+    with open_omop(spec) as omop:
+        opened = time.perf_counter() - started
+        result = screen_omop(omop, threshold=threshold, progress=progress, kb=kb, source=public_location(spec.location))
+    result.timings = {"open": opened, **result.timings}
+    return result
+
+
+def screen_omop(
+    omop: Omop,
+    *,
+    threshold: int | None = None,
+    progress: Progress | None = None,
+    kb: CaseFinding | None = None,
+    source: str | None = None,
+) -> ScreenResult:
+    """Screen an opened, checked OMOP source (the caller closes it)."""
+    kb = kb or casefinding()
+    progress = progress or Silent()
+    threshold = kb.score.threshold.points if threshold is None else threshold
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    persons = int(omop.tables["person"].count().to_pyarrow().as_py())
+    progress.stage("Resolving concepts in the data's vocabulary")
+    resolution = resolve(omop, kb)
+    lap("resolve")
+    groups = list(resolution.note_groups)
+    hits = note_hits(omop, kb, groups, progress) if groups else TEXT_HIT_SCHEMA.empty_table()
+    lap("text")
+    progress.stage("Scoring (Ibis on " + omop.backend + ")")
+    ev = events(omop, resolution, hits, adult_age=kb.score.adult_age)
+    scores = _empty_scores(kb) if ev is None else _scores(ev, kb, resolution, cache=omop.backend == "spark")
+    lap("score")
+    ranked = ranking.ranked(scores, kb, threshold)
+    lap("rank")
+    return ScreenResult(
+        source=source or omop.description,
+        backend=omop.backend,
+        cdm_version=omop.cdm_version,
+        version_basis=omop.version_basis,
+        knowledge_version=kb.version,
+        threshold=threshold,
+        persons=persons,
+        scores=scores,
+        ranked=ranked,
+        diagnosed=ranking.diagnosed(scores),
+        resolution=resolution,
+        unusable_tables=dict(omop.unusable),
+        notes_with_mentions=len(set(hits.column("note_id").to_pylist())),
+        timings=timings,
+    )
+
+
+def _scores(ev: Any, kb: CaseFinding, resolution: Resolution, *, cache: bool) -> pa.Table:
+    """Run the score; on Spark the events are cached first because the aggregation and every windowed rule
+    read them (DuckDB and PostgreSQL plan the shared subquery well; Ibis 12's cache cannot drop its temp table
+    with the installed sqlglot there)."""
+    if not cache:
+        return person_scores(ev, kb, resolution).to_pyarrow().sort_by([("person_id", "ascending")])
+    # Ibis 12's PySpark cache compiles the query without registering its in-memory tables (the concept
+    # map, the note mentions); a zero-row run registers them first
+    ev.limit(0).to_pyarrow()
+    with ev.cache() as cached:
+        return person_scores(cached, kb, resolution).to_pyarrow().sort_by([("person_id", "ascending")])
+
+
+def _empty_scores(kb: CaseFinding) -> pa.Table:
+    fields = [
+        pa.field("person_id", pa.int64()),
+        pa.field("score", pa.int64()),
+        pa.field("diagnosed", pa.bool_()),
+        pa.field("diagnosed_first", pa.date32()),
+    ]
+    for f in kb.features:
+        fields += [
+            pa.field(f.id, pa.bool_()),
+            pa.field(f"{f.id}__first", pa.date32()),
+            pa.field(f"{f.id}__last", pa.date32()),
+        ]
+    return pa.schema(fields).empty_table()

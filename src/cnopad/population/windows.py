@@ -1,0 +1,65 @@
+"""Rules that look at records within a time window, as Ibis self-joins per person.
+
+Two kinds: pairs of records of a signal no more than ``within_days`` apart (recurring at least
+``min_span_days`` later, or at two different body sites), and courses of drug exposures starting within
+``course_days`` of each other whose days add up to ``min_days`` (optionally followed, ``after``, by
+another signal recorded within a window of days after the course ended). Each yields the persons for whom it holds.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from cnopad.knowledge.casefinding import Feature
+
+
+def flag_column(feature_id: str) -> str:
+    """The name of a windowed feature's flag column."""
+    return f"w__{feature_id}"
+
+
+def windowed_persons(ev: ir.Table, f: Feature) -> ir.Table:
+    """The persons (one column, person_id) for whom the feature's windowed rule holds."""
+    mine = ev.filter((ev.signal == f.signal) & _in_scope(ev, f.scope))
+    if f.rule.course_days is not None:
+        return _courses(ev, mine, f)
+    return _pairs(mine, f)
+
+
+def _in_scope(ev: ir.Table, scope: str) -> ir.BooleanValue:
+    return ibis.literal(True) if scope == "any" else ev.scope == scope
+
+
+def _pairs(mine: ir.Table, f: Feature) -> ir.Table:
+    r = f.rule
+    assert r.within_days is not None  # noqa: S101 - guaranteed by Rule's validator
+    a = mine.select("person_id", day=mine.event_date, site=mine.site).distinct()
+    b = a.view()
+    gap = b.day.delta(a.day, unit="day")
+    predicates = [a.person_id == b.person_id, gap <= r.within_days]
+    if r.min_span_days is not None:
+        predicates.append(gap >= r.min_span_days)
+    if r.min_sites is not None:
+        # two different sites within the window (min_sites is 2: the validator allows no other pair rule)
+        predicates += [gap >= 0, a.site.notnull(), b.site.notnull(), a.site != b.site]
+    return a.join(b, predicates).select(person_id=a.person_id).distinct()
+
+
+def _courses(ev: ir.Table, mine: ir.Table, f: Feature) -> ir.Table:
+    r = f.rule
+    assert r.course_days is not None and r.min_days is not None  # noqa: S101 - guaranteed by Rule's validator
+    x = mine.select("person_id", "row_id", start=mine.event_date, end=mine.end_date, days=mine.days)
+    y = x.view()
+    gap = y.start.delta(x.start, unit="day")
+    pairs = x.join(y, [x.person_id == y.person_id, gap >= 0, gap <= r.course_days]).select(
+        person_id=x.person_id, course=x.row_id, days=y.days, end=y.end
+    )
+    courses = pairs.group_by("person_id", "course").aggregate(days=pairs.days.sum(), end=pairs.end.max())
+    long = courses.filter(courses.days >= r.min_days)
+    if r.after is None:
+        return long.select("person_id").distinct()
+    later = ev.filter((ev.signal == r.after.signal) & _in_scope(ev, f.scope)).select("person_id", day=ev.event_date)
+    waited = later.day.delta(long.end, unit="day")
+    window = [waited >= r.after.min_days_after_end, waited <= r.after.max_days_after_end]
+    return long.join(later, [long.person_id == later.person_id, *window]).select(person_id=long.person_id).distinct()

@@ -1,0 +1,59 @@
+"""The synthetic population is deterministic, keeps its truth apart, and the screen finds its planted cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cnopad.population import SourceSpec, screen
+from cnopad.population.evaluation import evaluate, read_truth
+from cnopad.population.synthetic import generate
+from support.omop import read_folder
+
+
+def test_the_same_seed_and_size_give_the_same_tables_and_another_seed_does_not(tmp_path: Path) -> None:
+    a = read_folder(generate(3_000, 11, tmp_path / "a").out / "omop")
+    b = read_folder(generate(3_000, 11, tmp_path / "b").out / "omop")
+    c = read_folder(generate(3_000, 12, tmp_path / "c").out / "omop")
+    assert a.keys() == b.keys()
+    assert all(a[name].equals(b[name]) for name in a)
+    assert not a["condition_occurrence"].equals(c["condition_occurrence"])
+
+
+def test_the_truth_is_stored_outside_the_omop_folder(small_population: Path) -> None:
+    assert (small_population / "truth.parquet").is_file()
+    assert not list((small_population / "omop").glob("truth*"))
+    assert "kind" not in pq.read_table(small_population / "omop" / "person.parquet").column_names
+
+
+def test_synthetic_concepts_use_local_ids_and_drugs_hang_under_their_atc_classes(small_population: Path) -> None:
+    omop = small_population / "omop"
+    concept = pq.read_table(omop / "concept.parquet")
+    assert pc.min(concept.column("concept_id")).as_py() > 2_000_000_000
+    ids = dict(zip(zip(concept["vocabulary_id"].to_pylist(), concept["concept_code"].to_pylist(), strict=True),
+                   concept["concept_id"].to_pylist(), strict=True))  # fmt: skip
+    ancestors = pq.read_table(omop / "concept_ancestor.parquet")
+    pairs = set(
+        zip(ancestors["ancestor_concept_id"].to_pylist(), ancestors["descendant_concept_id"].to_pylist(), strict=True)
+    )
+    assert (ids[("ATC", "M01A")], ids[("RxNorm", "198014")]) in pairs
+    assert (ids[("RxNorm", "7258")], ids[("RxNorm", "198014")]) in pairs
+    drugs = set(pq.read_table(omop / "drug_exposure.parquet").column("drug_concept_id").to_pylist())
+    assert ids[("RxNorm", "198014")] in drugs
+
+
+def test_the_screen_finds_the_planted_cases_and_lists_few_look_alikes(population: Path) -> None:
+    result = screen(SourceSpec(str(population / "omop")))
+    evaluation = evaluate(read_truth(population / "truth.parquet"), result.ranked)
+    assert evaluation.recall is not None and evaluation.recall >= 0.85
+    assert evaluation.precision is not None and evaluation.precision >= 0.30
+    total, listed = evaluation.by_kind["lookalike_osteoarthritis"]
+    assert listed / total < 0.10
+    total, listed = evaluation.by_kind["background"]
+    assert listed / total < 0.01
+    assert set(result.diagnosed.column("person_id").to_pylist()) == {
+        p for p, k in zip(*(pq.read_table(population / "truth.parquet").column(c).to_pylist() for c in ("person_id", "kind")),
+                          strict=True) if k == "diagnosed"
+    }  # fmt: skip

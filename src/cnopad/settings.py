@@ -56,7 +56,9 @@ class Settings(BaseSettings):
         default=False,
         description="Development switch: accept unsigned CDS Hooks calls, from 127.0.0.1 only (a warning at start-up).",
     )
-    cds_jwt_leeway: int = Field(default=30, ge=0, le=300, description="Clock skew in seconds allowed on CDS Hooks JWT exp/iat.")
+    cds_jwt_leeway: int = Field(
+        default=30, ge=0, le=300, description="Clock skew in seconds allowed on CDS Hooks JWT exp/iat."
+    )
     fhir_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds to wait for a CDS Client's FHIR server.")
     log_level: str = Field(
         default="info",

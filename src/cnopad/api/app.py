@@ -12,6 +12,7 @@ from cnopad.api.cds_hooks.routes import router as cds_router
 from cnopad.api.cds_hooks.trust import JwtVerifier, load_clients
 from cnopad.api.cors import CdsHooksCors
 from cnopad.api.limits import BodyLimit
+from cnopad.api.patients import router as patients_router
 from cnopad.api.records import router as records_router
 from cnopad.bootstrap import Container
 from cnopad.web.app import install as install_web
@@ -29,6 +30,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     app.include_router(records_router)
+    app.include_router(patients_router)
     app.include_router(cds_router)
     settings = container.settings
     app.state.jwt_verifier = JwtVerifier(load_clients(settings.cds_clients), leeway=settings.cds_jwt_leeway)

@@ -40,15 +40,22 @@ Unauthenticated = UnauthenticatedError
 
 
 def problem(
-    status: int, title: str, detail: str, *, kind: str, instance: str | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    kind: str,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     """A problem-details response."""
     body: dict[str, Any] = {"type": PROBLEM_BASE + kind, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers or None)
 
 
 def install(app: FastAPI) -> None:
@@ -60,7 +67,7 @@ def install(app: FastAPI) -> None:
             return problem(401, "Authentication required", exc.message, kind=exc.code, instance=request.url.path)
         for cls, status, title in _STATUS:
             if isinstance(exc, cls):
-                errors = [{"location": exc.location, "reason": exc.reason}] if isinstance(exc, InputError) else None
+                errors = _input_errors(exc) if isinstance(exc, InputError) else None
                 return problem(status, title, exc.message, kind=exc.code, instance=request.url.path, errors=errors)
         return problem(500, "Error", exc.message, kind=exc.code, instance=request.url.path)
 
@@ -105,4 +112,54 @@ def install(app: FastAPI) -> None:
             str(exc.detail),
             kind=f"http-{exc.status_code}",
             instance=request.url.path,
+            headers=dict(exc.headers or {}),
         )
+
+
+def _input_errors(exc: InputError) -> list[dict[str, str]]:
+    """Every field error of an InputError (a form may carry several)."""
+    many = getattr(exc, "errors", None)
+    if isinstance(many, list) and all(isinstance(e, InputError) for e in many):
+        return [{"location": e.location, "reason": e.reason} for e in many]
+    return [{"location": exc.location, "reason": exc.reason}]
+
+
+#: JSON schema of a problem-details body (RFC 9457) as cnopad sends it
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["location", "reason"],
+                "properties": {"location": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_DESCRIPTIONS = {
+    400: "The body could not be read (not JSON)",
+    401: "No valid credentials (API token, or a signed CDS Hooks JWT)",
+    403: "Your role or care-team membership does not allow this",
+    404: "Not found",
+    409: "Conflict",
+    412: "The FHIR data needed was neither sent nor retrievable",
+    413: "The request body is too large",
+    422: "The input is not valid: the errors name each field",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting problem-details answers for these statuses."""
+    return {
+        status: {"description": _DESCRIPTIONS[status], "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+        for status in statuses
+    }

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from cnopad.api.deps import ActorDep, ContainerDep
+from cnopad.api.problems import problem_responses
 from cnopad.services import records as svc
 from cnopad.services.access import ensure_can_read, ensure_can_write
 
-router = APIRouter(prefix="/api", tags=["records"])
+router = APIRouter(prefix="/api", tags=["records"], responses=problem_responses(400, 401, 403, 404, 413, 422))
 
 
 class PatientOut(BaseModel):
@@ -54,7 +55,7 @@ def list_patients(
     actor: ActorDep,
     q: Annotated[str | None, Query(max_length=100, description="Part of a name or id")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[PatientOut]:
     """Patients in your care teams (all for the expertise centre and admins; none for researchers)."""
     with container.unit(actor) as uow:

@@ -7,6 +7,7 @@ import sys
 from rich.console import Console
 
 from cnopad.cli import assess as _assess  # noqa: F401 - registers commands
+from cnopad.cli import feedback as _feedback  # noqa: F401 - registers commands
 from cnopad.cli import population as _population  # noqa: F401 - registers commands
 from cnopad.cli import records as _records  # noqa: F401 - registers commands
 from cnopad.cli.app import app

@@ -20,8 +20,9 @@ MAX_PAGES = 20  # a bound on paging: a patient's record for CNO needs far fewer 
 class FhirServerClient:
     """Reads from one FHIR server with one bearer token."""
 
-    def __init__(self, base_url: str, token: str | None, *, timeout: float = 5.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, token: str | None, *, timeout: float = 5.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         headers = {"Accept": "application/fhir+json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"

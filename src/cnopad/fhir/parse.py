@@ -58,19 +58,18 @@ def validate_resource(data: JsonObject, location: str) -> None:
         raise InputError(location, f"not a valid {data.get('resourceType')} ({exc})") from exc
 
 
-def validate_bundle(data: JsonObject) -> list[JsonObject]:
-    """Check that ``data`` is a valid FHIR Bundle and return its entry resources (in order)."""
+def bundle_resources(data: JsonObject) -> list[JsonObject]:
+    """The entry resources of a Bundle after structural checks only (Bundle, entries, known resource types)."""
     if data.get("resourceType") != "Bundle":
         got = data.get("resourceType")
-        msg = "resourceType"
+        where = "resourceType"
         raise InputError(
-            msg,
-            f"expected a FHIR Bundle, got {got!r}" if got else "missing resourceType; expected a FHIR Bundle",
+            where, f"expected a FHIR Bundle, got {got!r}" if got else "missing resourceType; expected a FHIR Bundle"
         )
     entries = data.get("entry") or []
     if not isinstance(entries, list):
-        msg = "Bundle.entry"
-        raise InputError(msg, "must be a list")
+        where = "Bundle.entry"
+        raise InputError(where, "must be a list")
     resources: list[JsonObject] = []
     for index, entry in enumerate(entries):
         where = f"Bundle.entry[{index}]"
@@ -79,14 +78,20 @@ def validate_bundle(data: JsonObject) -> list[JsonObject]:
             raise InputError(msg, "every entry needs a resource object")
         model_class(entry["resource"].get("resourceType"), f"{where}.resource")
         resources.append(entry["resource"])
+    return resources
+
+
+def validate_bundle(data: JsonObject) -> list[JsonObject]:
+    """Check that ``data`` is a valid FHIR R4 Bundle (full model validation) and return its entry resources."""
+    resources = bundle_resources(data)
     bundle_cls = model_class("Bundle", "Bundle")
     try:
         bundle_cls.model_validate(data)
     except ValidationError as exc:
         raise _input_error(exc, "Bundle") from exc
     except (ValueError, TypeError, KeyError) as exc:
-        msg = "Bundle"
-        raise InputError(msg, f"not a valid Bundle ({exc})") from exc
+        where = "Bundle"
+        raise InputError(where, f"not a valid Bundle ({exc})") from exc
     return resources
 
 

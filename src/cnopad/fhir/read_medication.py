@@ -13,6 +13,7 @@ from cnopad.domain import (
     PeriodUnit,
     Schedule,
 )
+from cnopad.errors import InputError
 from cnopad.fhir.read_context import JsonObject, ReadContext
 
 #: extension on Timing.repeat: how many consecutive days one course lasts (pamidronate: 3)
@@ -61,7 +62,7 @@ def read_medication_request(resource: JsonObject, location: str, ctx: ReadContex
         id=str(resource["id"]),
         codings=codings,
         concepts=ctx.concepts(codings),
-        status=MedicationStatus(resource.get("status", "unknown")),
+        status=ctx.enum(MedicationStatus, resource.get("status", "unknown"), f"{location}.status"),
         source=MedicationSource.REQUEST,
         start=start,
         end=end,
@@ -88,7 +89,7 @@ def read_medication_statement(resource: JsonObject, location: str, ctx: ReadCont
         id=str(resource["id"]),
         codings=codings,
         concepts=ctx.concepts(codings),
-        status=MedicationStatus(resource.get("status", "unknown")),
+        status=ctx.enum(MedicationStatus, resource.get("status", "unknown"), f"{location}.status"),
         source=MedicationSource.STATEMENT,
         start=start,
         end=end,
@@ -107,10 +108,12 @@ def read_administration(resource: JsonObject, location: str, ctx: ReadContext) -
     """One administration (e.g. one pamidronate infusion day): drug, day, dose, status."""
     ctx.check_subject(resource, "subject", location)
     codings, _ = medication_codings(resource, location, ctx)
-    status = EventStatus(resource.get("status", "unknown"))
+    status = ctx.enum(EventStatus, resource.get("status", "unknown"), f"{location}.status")
     when = resource.get("effectiveDateTime") or (resource.get("effectivePeriod") or {}).get("start")
     given_on = ctx.day(when, f"{location}.effectiveDateTime", past=status is EventStatus.COMPLETED)
-    assert given_on is not None  # noqa: S101 - effective[x] is required by FHIR R4 and validated before
+    if given_on is None:  # effective[x] is required by R4; the lenient CDS Hooks path checks it here
+        where = f"{location}.effectiveDateTime"
+        raise InputError(where, "an administration needs the day it was given")
     dosage = resource.get("dosage") or {}
     return Administration(
         id=str(resource["id"]),
@@ -127,7 +130,7 @@ def read_immunization(resource: JsonObject, location: str, ctx: ReadContext) -> 
     """A vaccination (vaccine by ATC J07), given or not done."""
     ctx.check_subject(resource, "patient", location)
     codings = ctx.codings(resource.get("vaccineCode"), f"{location}.vaccineCode")
-    status = EventStatus(resource.get("status", "completed"))
+    status = ctx.enum(EventStatus, resource.get("status", "completed"), f"{location}.status")
     return Immunization(
         id=str(resource["id"]),
         codings=codings,

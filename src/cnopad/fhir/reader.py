@@ -13,7 +13,7 @@ from typing import Any
 
 from cnopad.domain import KIND_OF, Coding, Concept, Entry, PatientRecord
 from cnopad.errors import InputError
-from cnopad.fhir.parse import JsonObject, load_json, validate_bundle, validate_resource
+from cnopad.fhir.parse import JsonObject, bundle_resources, load_json, validate_bundle, validate_resource
 from cnopad.fhir.read_care import (
     read_care_team,
     read_encounter,
@@ -63,10 +63,17 @@ class ReadResult:
     resource_count: int
 
 
-def read_bundle(data: JsonObject | str | bytes, *, valuesets: ValueSetIndex, today: date) -> ReadResult:
-    """Validate a FHIR R4 Bundle and read it into a PatientRecord; bad input raises InputError."""
+def read_bundle(
+    data: JsonObject | str | bytes, *, valuesets: ValueSetIndex, today: date, validate: bool = True
+) -> ReadResult:
+    """Read a FHIR R4 Bundle into a PatientRecord; bad input raises InputError.
+
+    With ``validate`` (imports) the whole Bundle is validated against the R4 models first. Without it
+    (the CDS Hooks hot path, where full validation would cost most of the time) only cnopad's own checks
+    run, on every element it reads: types, dates, ranges, codes and references.
+    """
     bundle = data if isinstance(data, dict) else load_json(data)
-    resources = validate_bundle(bundle)
+    resources = validate_bundle(bundle) if validate else bundle_resources(bundle)
     entries = bundle.get("entry") or []
     patients = [i for i, r in enumerate(resources) if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
@@ -74,10 +81,16 @@ def read_bundle(data: JsonObject | str | bytes, *, valuesets: ValueSetIndex, tod
         count = f"found {len(patients)}" + (f" ({where})" if where else "")
         msg = "Bundle.entry"
         raise InputError(msg, f"a Bundle must hold exactly one Patient; {count}")
+    result: ReadResult = _guarded("Bundle", _read_resources, resources, entries, patients[0], valuesets, today)
+    return result
+
+
+def _read_resources(
+    resources: list[JsonObject], entries: list[JsonObject], p_index: int, valuesets: ValueSetIndex, today: date
+) -> ReadResult:
     resources = [_with_id(r, e, i) for i, (r, e) in enumerate(zip(resources, entries, strict=True))]
     ctx = ReadContext(valuesets=valuesets, today=today, targets=_targets(resources, entries))
-    p_index = patients[0]
-    patient = read_patient(resources[p_index], f"Bundle.entry[{p_index}].resource", ctx)
+    patient = _guarded(_loc(p_index), read_patient, resources[p_index], _loc(p_index), ctx)
     ctx.patient_id = patient.id
     ctx.patient_refs = frozenset(
         {
@@ -149,7 +162,7 @@ def _read_entries(resources: list[JsonObject], ctx: ReadContext, *, skip: set[in
     for i, res in enumerate(resources):
         if i in skip:
             continue
-        for entry in _read_one(i, res, resources, pairs, ctx):
+        for entry in _guarded(_loc(i), _read_one, i, res, resources, pairs, ctx):
             key = (KIND_OF[type(entry)], entry.id)
             if key in seen:
                 msg = f"{_loc(i)}.id"
@@ -224,3 +237,18 @@ def _is_biopsy(procedure: JsonObject, ctx: ReadContext) -> bool:
         if c.get("system") and c.get("code")
     ]
     return Concept.BONE_BIOPSY in ctx.valuesets.concepts(codings)
+
+
+def _guarded(where: str, read: Callable[..., Any], *args: Any) -> Any:
+    """Run a reader; malformed data it trips over becomes an InputError at ``where``, never a crash."""
+    try:
+        return read(*args)
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError, RecursionError) as exc:
+        kind = next(
+            (a.get("resourceType") for a in args if isinstance(a, dict) and isinstance(a.get("resourceType"), str)),
+            None,
+        )
+        what = f"not a valid {kind}" if kind else "malformed data"
+        raise InputError(where, f"{what} ({type(exc).__name__}: {exc})") from exc

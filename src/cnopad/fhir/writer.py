@@ -47,6 +47,8 @@ _VERIFICATION = {
     Verification.RULED_OUT: "refuted",
 }
 _TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
+#: R4 wants an absolute fullUrl; cnopad's own base, so relative references (Type/id) resolve against it
+FULL_URL_BASE = "https://fhir.cnopad.nl/fhir"
 
 
 class RecordWriter:
@@ -82,7 +84,7 @@ class RecordWriter:
         return {
             "resourceType": "Bundle",
             "type": "collection",
-            "entry": [{"fullUrl": f"{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
+            "entry": [{"fullUrl": f"{FULL_URL_BASE}/{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
         }
 
     # ------------------------------------------------------------------ helpers

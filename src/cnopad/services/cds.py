@@ -61,6 +61,8 @@ class HookResult:
     patient_id: str
     cards: tuple[Card, ...]
     assessment: Assessment
+    resources: int = 0
+    orders: int = 0
 
 
 ClientFactory = Callable[[str, str | None], FhirServerClient]
@@ -133,8 +135,12 @@ def record_from(resources: list[JsonObject], patient_id: str, kb: KnowledgeBase,
     if ("Patient", patient_id) not in seen:
         msg = f"the Patient {patient_id!r} named in context.patientId was not in the data"
         raise DataUnavailableError(msg)
+    # prefetch is read without full R4 model validation: cnopad checks every element it uses (see read_bundle)
     result = read_bundle(
-        {"resourceType": "Bundle", "type": "collection", "entry": entries}, valuesets=kb.valuesets, today=today
+        {"resourceType": "Bundle", "type": "collection", "entry": entries},
+        valuesets=kb.valuesets,
+        today=today,
+        validate=False,
     )
     return result.record
 
@@ -158,10 +164,8 @@ def draft_orders(call: HookCall, kb: KnowledgeBase, today: date) -> list[Entry]:
     return orders
 
 
-def run_hook(
-    uow: UnitOfWork, call: HookCall, *, kb: KnowledgeBase, today: date, client_factory: ClientFactory
-) -> HookResult:
-    """Assess the patient of a hook call; returns the cards the hook should show."""
+def evaluate(call: HookCall, *, kb: KnowledgeBase, today: date, client_factory: ClientFactory) -> HookResult:
+    """Assess the patient of a hook call (no database work): the cards the hook should show."""
     from cnopad.engine import assess
 
     patient_id = call.context.get("patientId")
@@ -177,16 +181,24 @@ def run_hook(
         cards = tuple(c for c in assessment.cards if c.order_id is not None and c.order_id in order_ids)
     else:
         cards = tuple(c for c in assessment.cards if c.order_id is None)
-    uow.cds.remember_cards(call.service_id, [(c.uuid, c.rule_id) for c in cards])
+    return HookResult(patient_id, cards, assessment, len(resources), len(orders))
+
+
+def record_call(uow: UnitOfWork, call: HookCall, result: HookResult) -> None:
+    """Remember the issued cards (for feedback) and audit the call, in one short transaction.
+
+    Kept apart from ``evaluate`` so the write transaction holds no CPU work (SQLite has one writer).
+    """
+    uow.cds.remember_cards(call.service_id, [(c.uuid, c.rule_id) for c in result.cards])
     uow.audit.append(
         uow.actor,
         f"cds-{call.hook}",
-        patient_id=patient_id,
+        patient_id=result.patient_id,
         purpose="decision support",
-        detail=f"service={call.service_id} resources={len(resources)} orders={len(orders)} cards={len(cards)}",
+        detail=f"service={call.service_id} resources={result.resources} orders={result.orders} "
+        f"cards={len(result.cards)}",
     )
     uow.commit()
-    return HookResult(patient_id, cards, assessment)
 
 
 def caller(issuer: str, context: JsonObject) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +30,9 @@ class FeedbackRow:
     user_comment: str | None
 
 
+_CALLS = itertools.count()
+
+
 class CdsRepository:
     """Issued cards, feedback and the JWT replay cache."""
 
@@ -36,17 +42,20 @@ class CdsRepository:
 
     def remember_cards(self, service_id: str, cards: Iterable[tuple[str, str]]) -> None:
         """Record (card uuid, rule id) pairs; a uuid seen before keeps its first row (uuids are stable)."""
-        known = set()
-        rows = []
-        for uuid, rule_id in cards:
-            if uuid in known:
-                continue
-            known.add(uuid)
-            rows.append({"uuid": uuid, "rule_id": rule_id, "service_id": service_id, "issued_at": self.clock()})
+        rows = {
+            uuid: {"uuid": uuid, "rule_id": rule, "service_id": service_id, "issued_at": self.clock()}
+            for uuid, rule in cards
+        }
         if not rows:
             return
-        existing = {r.uuid for r in self.session.execute(select(cds_cards.c.uuid).where(cds_cards.c.uuid.in_(known)))}
-        fresh = [r for r in rows if r["uuid"] not in existing]
+        dialect = self.session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            # one statement, no read first: the hot path of every CDS Hooks call
+            upsert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+            self.session.execute(upsert(cds_cards).on_conflict_do_nothing(index_elements=["uuid"]), list(rows.values()))
+            return
+        existing = {r.uuid for r in self.session.execute(select(cds_cards.c.uuid).where(cds_cards.c.uuid.in_(rows)))}
+        fresh = [r for uuid, r in rows.items() if uuid not in existing]
         if fresh:
             self.session.execute(insert(cds_cards), fresh)
 
@@ -96,8 +105,9 @@ class CdsRepository:
         ]
 
     def first_use_of_jwt(self, issuer: str, jti: str, expires_at: datetime) -> bool:
-        """Record a JWT id; False when it was seen before (a replay). Expired ids are cleared first."""
-        self.session.execute(delete(cds_jwt_ids).where(cds_jwt_ids.c.expires_at < self.clock()))
+        """Record a JWT id; False when it was seen before (a replay). Expired ids are cleared now and then."""
+        if next(_CALLS) % 100 == 0:  # clearing on every call would add a write to each request
+            self.session.execute(delete(cds_jwt_ids).where(cds_jwt_ids.c.expires_at < self.clock()))
         try:
             with self.session.begin_nested():
                 self.session.execute(insert(cds_jwt_ids).values(issuer=issuer, jti=jti, expires_at=expires_at))

@@ -41,6 +41,11 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=NORMAL: a commit survives a crash of cnopad, and the database never
+        # corrupts; only an OS crash or power loss can lose the last commits. The SQLite default
+        # (FULL) fsyncs every commit, which made each request wait on the disk. Multi-user
+        # installations use PostgreSQL, which keeps its own durable commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 

@@ -7,7 +7,7 @@ Every call is authenticated with a client-signed JWT (``trust.py``); the develop
 
 from __future__ import annotations
 
-import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -18,41 +18,47 @@ from cnopad.api.cds_hooks.cards import to_cds_card
 from cnopad.api.cds_hooks.definitions import SERVICES, discovery
 from cnopad.api.cds_hooks.trust import JwtVerifier, VerifiedCaller
 from cnopad.api.deps import ContainerDep
+from cnopad.api.problems import problem_responses
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.errors import InputError, NotFoundError, UnauthenticatedError
 from cnopad.fhir.client import FhirServerClient
 from cnopad.services import cds as cds_svc
 from cnopad.services import feedback as feedback_svc
+from cnopad.store import UnitOfWork
 
-router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
+router = APIRouter(
+    prefix="/cds-services", tags=["cds-hooks"], responses=problem_responses(400, 401, 404, 412, 413, 422)
+)
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 UNSIGNED_ISSUER = "unsigned-development-client"
 
 
 def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
-    """The verified CDS Client behind the request (JWT), or the loopback development caller."""
+    """The verified CDS Client behind the request (JWT), or the loopback development caller.
+
+    The replay check (``jti``) happens in the request's own transaction (``_first_use``), so each call
+    commits once.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not token or scheme.lower() != "bearer":
         host = request.client.host if request.client else ""
         if container.settings.cds_allow_unsigned and host in _LOOPBACK:
-            return VerifiedCaller(UNSIGNED_ISSUER, str(uuid.uuid4()), 0)
+            return VerifiedCaller(UNSIGNED_ISSUER, "", 0)
         msg = "CDS Hooks calls need Authorization: Bearer <JWT signed by the CDS Client>"
         raise UnauthenticatedError(msg)
     verifier: JwtVerifier = request.app.state.jwt_verifier
-    verified = verifier.verify(token, container.settings.public_url + request.url.path)
-    with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
-        first = uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at))
-        uow.commit()
-    if not first:
+    return verifier.verify(token, container.settings.public_url + request.url.path)
+
+
+def _first_use(uow: UnitOfWork, verified: VerifiedCaller) -> None:
+    """Refuse a JWT whose jti was seen before (a replay); unsigned development calls have none."""
+    if verified.jti and not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
         msg = "CDS Hooks JWT refused: jti was used before (replay)"
         raise UnauthenticatedError(msg)
-    return verified
 
 
-def _utc(epoch: int) -> Any:
-    from datetime import UTC, datetime
-
+def _utc(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
@@ -60,8 +66,11 @@ CallerDep = Annotated[VerifiedCaller, Depends(caller)]
 
 
 @router.get("", operation_id="cdsDiscovery", summary="CDS Hooks discovery")
-def discover(_caller: CallerDep) -> JSONResponse:
+def discover(container: ContainerDep, verified: CallerDep) -> JSONResponse:
     """The CDS Services cnopad offers and the data each wants prefetched."""
+    with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
+        _first_use(uow, verified)
+        uow.commit()
     return JSONResponse(discovery().dump())
 
 
@@ -98,10 +107,10 @@ def call_service(
     def client_factory(base: str, token: str | None) -> FhirServerClient:
         return FhirServerClient(base, token, timeout=timeout, transport=transport)
 
+    result = cds_svc.evaluate(call, kb=container.knowledge, today=container.today(), client_factory=client_factory)
     with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
-        result = cds_svc.run_hook(
-            uow, call, kb=container.knowledge, today=container.today(), client_factory=client_factory
-        )
+        _first_use(uow, verified)
+        cds_svc.record_call(uow, call, result)
     patient_url = f"{container.settings.public_url}/patients/{result.patient_id}"
     response = models.HookResponse(cards=[to_cds_card(c, patient_url=patient_url, lang=lang) for c in result.cards])
     return JSONResponse(response.dump())
@@ -138,5 +147,6 @@ def feedback(
     ]
     actor = Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)
     with container.unit(actor) as uow:
+        _first_use(uow, verified)
         stored = feedback_svc.record_feedback(uow, service_id, verified.issuer, outcomes)
     return JSONResponse({"received": stored}, status_code=200)

@@ -1,0 +1,162 @@
+"""REST routes for one patient: the record, its assessment (cards, tasks, information), the FHIR care
+plan, and recording entries (the same checks as the web forms: ``services.entries``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, ConfigDict, create_model
+
+from cnopad.api.deps import ActorDep, ContainerDep
+from cnopad.api.problems import problem_responses
+from cnopad.api.schemas import AssessmentOut, InformationOut, RecordedOut, RecordOut, TaskOut
+from cnopad.bootstrap import Container
+from cnopad.domain import ENTRY_KINDS, PatientRecord
+from cnopad.domain.access import Actor
+from cnopad.engine import Assessment
+from cnopad.fhir.careplan import care_plan_bundle
+from cnopad.services import records as svc
+from cnopad.services.access import ensure_can_read
+from cnopad.services.entries import FORMS, record_entry
+from cnopad.services.entry_forms import Kind
+from cnopad.store.codec import plain
+
+router = APIRouter(prefix="/api/patients", tags=["patients"], responses=problem_responses(400, 401, 403, 404, 413, 422))
+
+PatientId = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-.]+$", description="FHIR Patient.id")
+]
+AsOf = Annotated[date | None, Query(description="Assessment date (default: today)")]
+Lang = Annotated[Literal["nl", "en"], Query(description="Language of the texts")]
+
+
+def _read(container: Container, actor: Actor, patient_id: str, purpose: str) -> PatientRecord:
+    with container.unit(actor) as uow:
+        ensure_can_read(uow, patient_id)
+        return svc.get_record(uow, patient_id, purpose=purpose)
+
+
+def _assess(
+    container: Container, actor: Actor, patient_id: str, as_of: date | None, lang: str
+) -> tuple[PatientRecord, Assessment]:
+    from cnopad.engine import assess
+
+    record = _read(container, actor, patient_id, "decision support")
+    return record, assess(record, as_of or container.today(), lang=lang, kb=container.knowledge)
+
+
+@router.get("/{patient_id}", operation_id="readPatient", response_model=RecordOut, summary="Read a record")
+def read_patient(container: ContainerDep, actor: ActorDep, patient_id: PatientId) -> RecordOut:
+    """The whole record as cnopad holds it (codes, concepts, dates), by entry kind."""
+    record = _read(container, actor, patient_id, "care")
+    return RecordOut(
+        patient=plain(record.patient), entries={kind: plain(getattr(record, kind)) for kind in ENTRY_KINDS}
+    )
+
+
+@router.get(
+    "/{patient_id}/assessment", operation_id="assessPatient", response_model=AssessmentOut, summary="Assess a record"
+)
+def assessment(
+    container: ContainerDep, actor: ActorDep, patient_id: PatientId, as_of: AsOf = None, lang: Lang = "nl"
+) -> AssessmentOut:
+    """Cards, tasks, the step plan and information texts for the patient on ``as_of``."""
+    _, result = _assess(container, actor, patient_id, as_of, lang)
+    return AssessmentOut.of(result)
+
+
+@router.get(
+    "/{patient_id}/tasks", operation_id="listTasks", response_model=list[TaskOut], summary="Tasks with due dates"
+)
+def tasks(
+    container: ContainerDep, actor: ActorDep, patient_id: PatientId, as_of: AsOf = None, lang: Lang = "nl"
+) -> list[TaskOut]:
+    """What is due, overdue, upcoming or done on ``as_of``."""
+    _, result = _assess(container, actor, patient_id, as_of, lang)
+    return [TaskOut.of(t) for t in result.tasks]
+
+
+@router.get(
+    "/{patient_id}/information",
+    operation_id="listInformation",
+    response_model=list[InformationOut],
+    summary="Information texts for the patient's situation",
+)
+def information(
+    container: ContainerDep, actor: ActorDep, patient_id: PatientId, as_of: AsOf = None, lang: Lang = "nl"
+) -> list[InformationOut]:
+    """The fact and patient texts that apply to this patient now."""
+    _, result = _assess(container, actor, patient_id, as_of, lang)
+    return [InformationOut.of(i) for i in result.information]
+
+
+@router.get(
+    "/{patient_id}/careplan",
+    operation_id="exportCarePlan",
+    response_model=dict[str, Any],
+    summary="The assessment as a FHIR R4 care plan",
+)
+def careplan(
+    container: ContainerDep, actor: ActorDep, patient_id: PatientId, as_of: AsOf = None, lang: Lang = "nl"
+) -> dict[str, Any]:
+    """A FHIR R4 Bundle: CarePlan (one activity per task), Goals, DetectedIssues for safety findings."""
+    record, result = _assess(container, actor, patient_id, as_of, lang)
+    return care_plan_bundle(record, result, container.knowledge.valuesets)
+
+
+_PYTHON_TYPE: dict[Kind, Any] = {Kind.TEXT: str, Kind.INT: int, Kind.DECIMAL: Decimal, Kind.DATE: date}
+
+
+def _input_model(form: str) -> type[BaseModel]:
+    """A documented input schema per form (types and fixed choices here; clinical checks in the service)."""
+    fields: dict[str, Any] = {}
+    for field in FORMS[form]:
+        kind: Any = _PYTHON_TYPE.get(field.kind, str)
+        choices: Any = Literal.__getitem__(field.choices) if field.choices else str  # shown in the OpenAPI document
+        if field.kind is Kind.CHOICE:
+            kind = choices
+        elif field.kind is Kind.MULTI:
+            kind = list[choices]
+        fields[field.name] = (kind, ...) if field.required else (kind | None, None)
+    name = "".join(part.title() for part in form.split("_")) + "In"
+    model: type[BaseModel] = create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    return model
+
+
+def _add_entry_route(form: str) -> None:
+    model = _input_model(form)
+    slug = form.replace("_", "-")
+    operation = "record" + "".join(part.title() for part in form.split("_"))
+
+    def record(container: ContainerDep, actor: ActorDep, patient_id: PatientId, body: BaseModel) -> RecordedOut:
+        with container.unit(actor) as uow:
+            done = record_entry(
+                uow,
+                patient_id,
+                form,
+                body.model_dump(exclude_none=True),
+                valuesets=container.knowledge.valuesets,
+                today=container.today(),
+                knowledge_version=container.knowledge.version,
+            )
+        return RecordedOut(patient=patient_id, form=form, entries=[e.id for e in done.entries])
+
+    # the body type is made per form at import time; a real annotation object (not a string) lets FastAPI see it
+    record.__annotations__["body"] = Annotated[model, Body()]
+    record.__doc__ = f"Record a {form.replace('_', ' ')} entry; every field is checked and nothing is saved on error."
+    router.add_api_route(
+        f"/{{patient_id}}/entries/{slug}",
+        record,
+        methods=["POST"],
+        operation_id=operation,
+        response_model=RecordedOut,
+        status_code=201,
+        summary=f"Record: {form.replace('_', ' ')}",
+    )
+
+
+for _form in FORMS:
+    _add_entry_route(_form)

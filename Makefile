@@ -45,8 +45,10 @@ test: lint ## lint, then the whole test suite (PostgreSQL and Chromium tests inc
 unit: $(VENV)/.synced ## only the fast unit tests
 	$(BIN)/pytest tests/unit -q
 
+BENCHMARKS := import assess hooks web population
+
 bench: $(VENV)/.synced ## run the benchmarks (figures and ratios to their baselines)
-	@for b in bench/*.py; do echo "==> $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $(BENCHMARKS); do echo "==> bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean: ## remove the environment and caches (not your data)
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

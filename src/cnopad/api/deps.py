@@ -14,8 +14,8 @@ from cnopad.domain.access import Actor, Channel, Role
 _bearer = HTTPBearer(auto_error=False, description="API token from `cnopad user add NAME --role ROLE`.")
 
 
-def get_container(request: Request) -> Container:
-    """The process-wide container."""
+async def get_container(request: Request) -> Container:
+    """The process-wide container (async: no thread-pool hop for a plain attribute read)."""
     container: Container = request.app.state.container
     return container
 

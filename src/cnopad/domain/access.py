@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """User roles (access rules in docs/architecture.md and cnopad.services.access)."""
+    """User roles (access rules: cnopad.services.access)."""
 
     GP = "gp"
     SPECIALIST = "specialist"

@@ -132,6 +132,7 @@ class ValueSetIndex:
     _prefix_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     _exclude: dict[MeaningKey, tuple[CodeEntry, ...]] = field(default_factory=dict, repr=False)
     _by_meaning: dict[MeaningKey, ValueSetModel] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, str], tuple[Meaning, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, sets: Iterable[ValueSetModel], version: str) -> ValueSetIndex:
@@ -166,7 +167,15 @@ class ValueSetIndex:
 
     def meanings(self, coding: Coding) -> tuple[Meaning, ...]:
         """Every meaning of one coding (exact codes and matching prefixes, minus exclusions)."""
-        system, code = coding.key
+        key = coding.key
+        found = self._memo.get(key)
+        if found is None:
+            found = self._lookup(*key)
+            if len(self._memo) < _MEMO_LIMIT:  # codes in real data are few; the bound keeps memory flat
+                self._memo[key] = found
+        return found
+
+    def _lookup(self, system: str, code: str) -> tuple[Meaning, ...]:
         found: list[Meaning] = list(self._exact.get((system, code), ()))
         table = self._prefix.get(system)
         if table:
@@ -231,6 +240,7 @@ class ValueSetIndex:
 
 
 _KNOWN_SYSTEMS = frozenset(s.value for s in System)
+_MEMO_LIMIT = 100_000
 
 
 def load_valuesets() -> ValueSetIndex:

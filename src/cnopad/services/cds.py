@@ -111,6 +111,18 @@ def gather(call: HookCall, client_factory: ClientFactory) -> list[JsonObject]:
 _MISSING = object()
 
 
+def prefetch_complete(call: HookCall) -> bool:
+    """True when every key is in prefetch (a value or null) and nothing must be fetched from the FHIR server."""
+    prefetch = call.prefetch or {}
+    for key in PREFETCH:
+        value = prefetch.get(key, _MISSING)
+        if value is _MISSING or _is_outcome(value):
+            return False
+        if isinstance(value, dict) and next_link(value) is not None:
+            return False
+    return True
+
+
 def _is_outcome(value: object) -> bool:
     return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
 

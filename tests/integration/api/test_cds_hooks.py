@@ -426,3 +426,19 @@ def test_the_specifications_example_request_is_served_from_its_fhir_server(
     # the example's prefetch key (patientToGreet) is not one of cnopad's, so every key is read from the server
     assert server.requests[0] == "Patient/1288992"
     assert len(server.requests) == len(PREFETCH)
+
+
+def test_every_cds_call_is_in_the_audit_log_with_client_user_and_channel(
+    http: HttpClient, ehr: SigningClient, container: Container
+) -> None:
+    http.get("/cds-services", headers=ehr.auth("/cds-services"))
+    _post(http, ehr, PATIENT_VIEW, _call("patient-view", _prefetch(_record())))
+    with container.unit(container.operator()) as uow:
+        events = list(reversed(uow.audit.events()))
+    assert [(e.action, e.channel, e.role) for e in events] == [
+        ("cds-discovery", "cds", "cds_client"),
+        ("cds-patient-view", "cds", "cds_client"),
+    ]
+    assert events[1].patient_id == "p1"
+    assert events[1].user == "https://ehr.test.invalid Practitioner/huisarts"
+    assert events[1].purpose == "decision support"

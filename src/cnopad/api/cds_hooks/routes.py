@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from cnopad.api.cds_hooks import models
 from cnopad.api.cds_hooks.cards import to_cds_card
@@ -33,11 +34,12 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 UNSIGNED_ISSUER = "unsigned-development-client"
 
 
-def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
+async def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
     """The verified CDS Client behind the request (JWT), or the loopback development caller.
 
     The replay check (``jti``) happens in the request's own transaction (``_first_use``), so each call
-    commits once.
+    commits once. Async on purpose: the check is CPU only (the JWK Set is cached), and running it on the
+    event loop saves a hop to the thread pool on every call.
     """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -70,19 +72,24 @@ def discover(container: ContainerDep, verified: CallerDep) -> JSONResponse:
     """The CDS Services cnopad offers and the data each wants prefetched."""
     with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
         _first_use(uow, verified)
+        uow.audit.append(uow.actor, "cds-discovery", patient_id=None, purpose="decision support", detail="")
         uow.commit()
     return JSONResponse(discovery().dump())
 
 
 @router.post("/{service_id}", operation_id="cdsCall", summary="Call a CDS Service")
-def call_service(
+async def call_service(
     service_id: str,
     request: Request,
     container: ContainerDep,
     verified: CallerDep,
     body: Annotated[dict[str, Any], Body(description="A CDS Hooks request")],
 ) -> JSONResponse:
-    """Assess the patient in context (and the draft orders of order hooks) and return cards."""
+    """Assess the patient in context (and the draft orders of order hooks) and return cards.
+
+    With complete prefetch the work is CPU only and runs on the event loop (no thread-pool hop per call);
+    when the client's FHIR server must be asked, it runs in a worker thread so a slow server stalls no one.
+    """
     service = SERVICES.get(service_id)
     if service is None:
         msg = f"no CDS Service {service_id!r}"
@@ -107,10 +114,14 @@ def call_service(
     def client_factory(base: str, token: str | None) -> FhirServerClient:
         return FhirServerClient(base, token, timeout=timeout, transport=transport)
 
-    result = cds_svc.evaluate(call, kb=container.knowledge, today=container.today(), client_factory=client_factory)
-    with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
-        _first_use(uow, verified)
-        cds_svc.record_call(uow, call, result)
+    def run() -> cds_svc.HookResult:
+        result = cds_svc.evaluate(call, kb=container.knowledge, today=container.today(), client_factory=client_factory)
+        with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
+            _first_use(uow, verified)
+            cds_svc.record_call(uow, call, result)
+        return result
+
+    result = run() if cds_svc.prefetch_complete(call) else await run_in_threadpool(run)
     patient_url = f"{container.settings.public_url}/patients/{result.patient_id}"
     response = models.HookResponse(cards=[to_cds_card(c, patient_url=patient_url, lang=lang) for c in result.cards])
     return JSONResponse(response.dump())

@@ -15,8 +15,15 @@ from cnopad.fhir import read_bundle
 from cnopad.knowledge import knowledge
 from support.strategies import TODAY, bundles
 
-junk = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False), st.text(max_size=12),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -32,7 +39,9 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(bundles(), st.data())
-def test_a_malformed_element_gives_an_input_error_and_never_a_crash(bundle: dict[str, Any], data: st.DataObject) -> None:
+def test_a_malformed_element_gives_an_input_error_and_never_a_crash(
+    bundle: dict[str, Any], data: st.DataObject
+) -> None:
     broken = copy.deepcopy(bundle)
     paths = [p for p in _paths(broken) if len(p) > 3]  # inside a resource
     if not paths:

@@ -28,7 +28,9 @@ def _app_and_credentials(folder: Path) -> tuple[object, str, SigningClient]:
     from cnopad.knowledge import knowledge
 
     ehr = SigningClient(folder)
-    config = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'fuzz.db'}", base_url=BASE, cds_clients=ehr.clients_file())
+    config = Settings(
+        data_dir=folder, database_url=f"sqlite:///{folder / 'fuzz.db'}", base_url=BASE, cds_clients=ehr.clients_file()
+    )
     engine = make_engine(config.database)
     migrate(engine)
     container = Container(settings=config, store=Store(engine, fixed_clock), knowledge=knowledge(), clock=fixed_clock)

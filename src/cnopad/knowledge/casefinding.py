@@ -21,7 +21,7 @@ from cnopad.domain.codes import SYSTEM_ALIASES
 from cnopad.domain.concepts import Concept
 from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge.base import knowledge
-from cnopad.knowledge.files import STATEMENT_ID_PATTERN, knowledge_files, parse
+from cnopad.knowledge.files import knowledge_files, parse, statement_ids
 from cnopad.knowledge.valuesets import Text
 
 Scope = Literal["adult", "child", "any"]
@@ -190,14 +190,7 @@ class Feature(BaseModel):
     reference: str | None = None
     inference: str | None = None
 
-    @field_validator("statements")
-    @classmethod
-    def _statement_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for sid in value:
-            if not re.match(STATEMENT_ID_PATTERN, sid):
-                msg = f"{sid!r} is not a statement id (<DOC>-<TOPIC>-<n>)"
-                raise ValueError(msg)
-        return value
+    _ids = field_validator("statements")(statement_ids)
 
     @model_validator(mode="after")
     def _cited_and_explained(self) -> Feature:

@@ -6,7 +6,8 @@ checkout; an invalid file fails at start-up with its file, item and field in the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -16,11 +17,21 @@ from pydantic import BaseModel, ValidationError
 from cnopad.errors import KnowledgeBaseError
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _PACKAGE = "cnopad.knowledge"
 
 #: a statement id in the catalog: <DOC>-<TOPIC>-<n>
 STATEMENT_ID_PATTERN = r"^(NHG|CRMO)-[A-Z0-9-]+-\d+$"
+
+
+def statement_ids(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Validate a tuple of statement ids (the one check every knowledge file's ``statements:`` uses)."""
+    for sid in value:
+        if not re.match(STATEMENT_ID_PATTERN, sid):
+            msg = f"{sid!r} is not a statement id (<DOC>-<TOPIC>-<n>)"
+            raise ValueError(msg)
+    return value
 
 
 def knowledge_files(folder: str) -> Iterator[tuple[str, str]]:
@@ -34,6 +45,18 @@ def knowledge_files(folder: str) -> Iterator[tuple[str, str]]:
 def knowledge_file(name: str) -> tuple[str, str]:
     """Return (name, text) of one YAML file at the top of the knowledge package."""
     return f"knowledge/{name}", resources.files(_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
+def index_unique(name: str, what: str, items: Iterable[T], key: str) -> dict[str, T]:
+    """Items by their ``key`` attribute; the same key twice is a KnowledgeBaseError naming file and item."""
+    out: dict[str, T] = {}
+    for item in items:
+        ident = str(getattr(item, key))
+        if ident in out:
+            msg = f"{name}: {what} {ident!r} is defined twice"
+            raise KnowledgeBaseError(msg)
+        out[ident] = item
+    return out
 
 
 def parse(model: type[M], name: str, text: str) -> M:

@@ -8,7 +8,6 @@ adds beyond its statements is its ``inference``, shown as cnopad's own choice.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cnopad.domain.concepts import Concept
-from cnopad.knowledge.files import STATEMENT_ID_PATTERN, knowledge_files, parse
+from cnopad.knowledge.files import index_unique, knowledge_files, parse, statement_ids
 from cnopad.knowledge.statements import Scope, StatementKind
 from cnopad.knowledge.valuesets import Text
 
@@ -35,15 +34,6 @@ class Population(StrEnum):
     CNO = "cno"  # suspected or confirmed
     NOT_CONFIRMED = "not_confirmed"  # no confirmed diagnosis (none, suspected or ruled out): case-finding
     ANY = "any"  # every patient in scope
-
-
-def statement_ids(value: tuple[str, ...]) -> tuple[str, ...]:
-    """Validate a tuple of statement ids."""
-    for sid in value:
-        if not re.match(STATEMENT_ID_PATTERN, sid):
-            msg = f"{sid!r} is not a statement id (<DOC>-<TOPIC>-<n>)"
-            raise ValueError(msg)
-    return value
 
 
 class SuggestionModel(BaseModel):
@@ -167,18 +157,12 @@ class RuleBook:
 
 def load_rules() -> RuleBook:
     """Read and validate every file in ``knowledge/rules``; a rule id used twice is an error."""
-    from cnopad.errors import KnowledgeBaseError
-
     rules: list[Rule] = []
-    by_id: dict[str, Rule] = {}
     versions: list[str] = []
+    by_id: dict[str, Rule] = {}
     for name, text in knowledge_files("rules"):
         parsed = parse(RuleFile, name, text)
         versions.append(f"{parsed.topic}@{parsed.version}")
-        for rule in parsed.rules:
-            if rule.id in by_id:
-                msg = f"{name}: rule {rule.id!r} is defined twice"
-                raise KnowledgeBaseError(msg)
-            by_id[rule.id] = rule
-            rules.append(rule)
+        rules.extend(parsed.rules)
+        by_id = index_unique(name, "rule", rules, "id")
     return RuleBook(tuple(rules), by_id, ";".join(versions))

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cnopad.errors import KnowledgeBaseError
-from cnopad.knowledge.files import knowledge_file, parse
-from cnopad.knowledge.rules import PREDICATE_NAME, statement_ids
+from cnopad.knowledge.files import index_unique, knowledge_file, parse, statement_ids
+from cnopad.knowledge.rules import PREDICATE_NAME
 from cnopad.knowledge.statements import Scope
 from cnopad.knowledge.valuesets import Text
 
@@ -50,10 +49,4 @@ def load_schedules() -> ScheduleBook:
     """Read and validate ``knowledge/schedules.yaml``; a kind defined twice is an error."""
     name, text = knowledge_file("schedules.yaml")
     parsed = parse(ScheduleFile, name, text)
-    by_kind: dict[str, ScheduleModel] = {}
-    for schedule in parsed.schedules:
-        if schedule.kind in by_kind:
-            msg = f"{name}: task kind {schedule.kind!r} is defined twice"
-            raise KnowledgeBaseError(msg)
-        by_kind[schedule.kind] = schedule
-    return ScheduleBook(parsed.schedules, by_kind, parsed.version)
+    return ScheduleBook(parsed.schedules, index_unique(name, "task kind", parsed.schedules, "kind"), parsed.version)

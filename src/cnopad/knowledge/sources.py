@@ -7,23 +7,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cnopad.errors import KnowledgeBaseError
-from cnopad.knowledge.files import STATEMENT_ID_PATTERN, knowledge_file, parse
+from cnopad.knowledge.files import index_unique, knowledge_file, parse, statement_ids
 from cnopad.knowledge.statements import Scope
 from cnopad.knowledge.valuesets import Text
 
 _ID = r"^[a-z0-9][a-z0-9-]*$"
 M = TypeVar("M", bound=BaseModel)
-
-
-def _check_ids(value: tuple[str, ...]) -> tuple[str, ...]:
-    import re
-
-    for sid in value:
-        if not re.match(STATEMENT_ID_PATTERN, sid):
-            msg = f"{sid!r} is not a statement id (<DOC>-<TOPIC>-<n>)"
-            raise ValueError(msg)
-    return value
 
 
 class Disclaimer(BaseModel):
@@ -33,7 +22,7 @@ class Disclaimer(BaseModel):
     statements: tuple[str, ...] = ()
     text: Text
 
-    _ids = field_validator("statements")(_check_ids)
+    _ids = field_validator("statements")(statement_ids)
 
 
 class Document(BaseModel):
@@ -66,7 +55,7 @@ class Contact(BaseModel):
     name: Text
     lines: tuple[ContactLine, ...] = Field(min_length=1)
 
-    _ids = field_validator("statements")(_check_ids)
+    _ids = field_validator("statements")(statement_ids)
 
     def render(self, lang: str) -> str:
         """The contact as one markdown line."""
@@ -125,17 +114,6 @@ class SourceBook:
         raise KeyError(msg)
 
 
-def _index(name: str, what: str, items: tuple[M, ...], key: str) -> dict[str, M]:
-    out: dict[str, M] = {}
-    for item in items:
-        ident = str(getattr(item, key))
-        if ident in out:
-            msg = f"{name}: {what} {ident!r} is defined twice"
-            raise KnowledgeBaseError(msg)
-        out[ident] = item
-    return out
-
-
 def load_sources() -> SourceBook:
     """Read and validate ``knowledge/sources.yaml``."""
     name, text = knowledge_file("sources.yaml")
@@ -144,7 +122,7 @@ def load_sources() -> SourceBook:
         version=parsed.version,
         documents={d.id: d for d in parsed.documents},
         headings=parsed.headings,
-        contacts=_index(name, "contact", parsed.contacts, "id"),
-        references=_index(name, "reference", parsed.references, "id"),
-        override_reasons=_index(name, "override reason", parsed.override_reasons, "code"),
+        contacts=index_unique(name, "contact", parsed.contacts, "id"),
+        references=index_unique(name, "reference", parsed.references, "id"),
+        override_reasons=index_unique(name, "override reason", parsed.override_reasons, "code"),
     )

@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cnopad.knowledge.files import knowledge_file, parse
-from cnopad.knowledge.rules import statement_ids
+from cnopad.knowledge.files import knowledge_file, parse, statement_ids
 from cnopad.knowledge.valuesets import Text
 
 StepName = Literal["none", "nsaid", "bisphosphonate", "tnf", "other"]

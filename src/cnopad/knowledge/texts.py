@@ -13,9 +13,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cnopad.errors import KnowledgeBaseError, NotFoundError
-from cnopad.knowledge.files import knowledge_files, parse
-from cnopad.knowledge.rules import PREDICATE_NAME, RULE_ID, statement_ids
+from cnopad.errors import NotFoundError
+from cnopad.knowledge.files import index_unique, knowledge_files, parse, statement_ids
+from cnopad.knowledge.rules import PREDICATE_NAME, RULE_ID
 from cnopad.knowledge.statements import Scope
 from cnopad.knowledge.valuesets import Text
 
@@ -118,15 +118,11 @@ def _localize(text: InfoText, lang: str) -> LocalizedText:
 def load_texts() -> TextBook:
     """Read and validate every file in ``knowledge/texts``; a text id used twice is an error."""
     texts: list[InfoText] = []
-    by_id: dict[str, InfoText] = {}
     versions: list[str] = []
+    by_id: dict[str, InfoText] = {}
     for name, raw in knowledge_files("texts"):
         parsed = parse(TextFile, name, raw)
         versions.append(f"{parsed.topic}@{parsed.version}")
-        for text in parsed.texts:
-            if text.id in by_id:
-                msg = f"{name}: text {text.id!r} is defined twice"
-                raise KnowledgeBaseError(msg)
-            by_id[text.id] = text
-            texts.append(text)
+        texts.extend(parsed.texts)
+        by_id = index_unique(name, "text", texts, "id")
     return TextBook(tuple(texts), by_id, ";".join(versions))

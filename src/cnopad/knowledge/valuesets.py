@@ -18,7 +18,7 @@ from cnopad.domain.care import CareRole
 from cnopad.domain.codes import SYSTEM_ALIASES, Coding, System, normalise_code
 from cnopad.domain.concepts import Concept
 from cnopad.domain.sites import Site
-from cnopad.knowledge.files import STATEMENT_ID_PATTERN, knowledge_files, parse
+from cnopad.knowledge.files import knowledge_files, parse, statement_ids
 
 Meaning = Concept | Site | CareRole
 #: meanings are keyed by (enum, value): the enums are StrEnums, so Site.OTHER == CareRole.OTHER == "other"
@@ -81,16 +81,7 @@ class ValueSetModel(BaseModel):
     include: tuple[CodeEntry, ...] = Field(min_length=1)
     exclude: tuple[CodeEntry, ...] = ()
 
-    @field_validator("statements")
-    @classmethod
-    def _statement_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        import re
-
-        for sid in value:
-            if not re.match(STATEMENT_ID_PATTERN, sid):
-                msg = f"{sid!r} is not a statement id (<DOC>-<TOPIC>-<n>)"
-                raise ValueError(msg)
-        return value
+    _ids = field_validator("statements")(statement_ids)
 
     @model_validator(mode="after")
     def _one_meaning_and_cited(self) -> ValueSetModel:

@@ -29,6 +29,13 @@ PATIENT_VIEW = "/cds-services/cnopad-patient-view"
 ORDER_SIGN = "/cds-services/cnopad-order-sign"
 ORDER_SELECT = "/cds-services/cnopad-order-select"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cds_hooks"
+FHIR_AUTHORIZATION = {
+    "access_token": "some-opaque-fhir-access-token",
+    "token_type": "Bearer",
+    "expires_in": 300,
+    "scope": "user/*.read",
+    "subject": "cnopad",
+}
 
 
 def _record() -> dict[str, Any]:
@@ -151,13 +158,7 @@ def test_a_missing_prefetch_key_without_a_fhir_server_gives_412(http: HttpClient
 def test_missing_prefetch_keys_are_fetched_from_the_fhir_server_with_the_token(
     http: HttpClient, ehr: SigningClient, fhir_server: FakeFhirServer
 ) -> None:
-    auth = {
-        "access_token": "some-opaque-fhir-access-token",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/*.read",
-        "subject": "cnopad",
-    }
+    auth = FHIR_AUTHORIZATION
     body = _call(
         "patient-view",
         _prefetch(_record(), skip=("observations", "careTeams")),
@@ -178,13 +179,7 @@ def test_paged_results_are_followed_on_the_fhir_server(
     fhir_server.page_size = 1
     extra = [pain(f"o{n}", 6, f"2026-0{n}-01") for n in range(2, 5)]
     fhir_server.resources.extend(extra)
-    auth = {
-        "access_token": "some-opaque-fhir-access-token",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/*.read",
-        "subject": "cnopad",
-    }
+    auth = FHIR_AUTHORIZATION
     response = _post(http, ehr, PATIENT_VIEW, _call("patient-view", {}, fhirServer=FHIR_BASE, fhirAuthorization=auth))
     assert response.status_code == 200, response.json()
     assert [r for r in fhir_server.requests if r.startswith("Observation")] == [
@@ -200,13 +195,7 @@ def test_an_operation_outcome_in_prefetch_is_refetched_or_gives_412(
 ) -> None:
     prefetch = _prefetch(_record())
     prefetch["conditions"] = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
-    auth = {
-        "access_token": "some-opaque-fhir-access-token",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/*.read",
-        "subject": "cnopad",
-    }
+    auth = FHIR_AUTHORIZATION
     without_server = _post(http, ehr, PATIENT_VIEW, _call("patient-view", prefetch))
     with_server = _post(
         http, ehr, PATIENT_VIEW, _call("patient-view", prefetch, fhirServer=FHIR_BASE, fhirAuthorization=auth)
@@ -225,13 +214,7 @@ def test_null_prefetch_means_no_data_and_is_fine(http: HttpClient, ehr: SigningC
 
 def test_a_failing_fhir_server_gives_412(http: HttpClient, ehr: SigningClient, fhir_server: FakeFhirServer) -> None:
     fhir_server.fail = True
-    auth = {
-        "access_token": "some-opaque-fhir-access-token",
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "scope": "user/*.read",
-        "subject": "cnopad",
-    }
+    auth = FHIR_AUTHORIZATION
     response = _post(http, ehr, PATIENT_VIEW, _call("patient-view", {}, fhirServer=FHIR_BASE, fhirAuthorization=auth))
     assert response.status_code == 412
     assert "answered 500" in response.json()["detail"]

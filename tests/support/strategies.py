@@ -123,7 +123,7 @@ def bundles(draw: st.DrawFn) -> Json:
             {
                 "resourceType": "MedicationRequest",
                 "id": new_id(),
-                "intent": "order",
+                "intent": draw(st.sampled_from(["order", "plan", "proposal"])),
                 "subject": subject,
                 "status": draw(st.sampled_from(["active", "completed", "stopped", "draft", "on-hold"])),
                 "medicationCodeableConcept": draw(codeable(ATC_CODES)),

@@ -22,6 +22,7 @@ from cnopad.domain.medications import (
     MedicationSource,
     MedicationStatus,
     MedicationUse,
+    RequestIntent,
 )
 from cnopad.domain.observations import PAIN_SCALE, Biopsy, ImagingResult, Observation
 from cnopad.domain.patient import ADULT_AGE, AgeGroup, Identifier, Patient, Sex, age_group, age_on
@@ -69,6 +70,7 @@ __all__ = [
     "Procedure",
     "Quantity",
     "Referral",
+    "RequestIntent",
     "RequestStatus",
     "Schedule",
     "Sex",

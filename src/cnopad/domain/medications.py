@@ -26,6 +26,19 @@ class MedicationStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class RequestIntent(StrEnum):
+    """FHIR MedicationRequest.intent: an order, or a plan or proposal not (yet) ordered."""
+
+    PROPOSAL = "proposal"
+    PLAN = "plan"
+    ORDER = "order"
+    ORIGINAL_ORDER = "original-order"
+    REFLEX_ORDER = "reflex-order"
+    FILLER_ORDER = "filler-order"
+    INSTANCE_ORDER = "instance-order"
+    OPTION = "option"
+
+
 class MedicationSource(StrEnum):
     """Whether the use was prescribed (request) or reported (statement); kept for a faithful export."""
 
@@ -59,6 +72,7 @@ class MedicationUse:
     schedule: Schedule | None = None
     route: str | None = None
     text: str | None = None
+    intent: RequestIntent = RequestIntent.ORDER  # kept for a faithful export (a planned vaccination is a plan)
 
     @property
     def ever_taken(self) -> bool:

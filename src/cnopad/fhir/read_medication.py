@@ -11,10 +11,11 @@ from cnopad.domain import (
     MedicationStatus,
     MedicationUse,
     PeriodUnit,
+    RequestIntent,
     Schedule,
 )
 from cnopad.errors import InputError
-from cnopad.fhir.read_context import JsonObject, ReadContext
+from cnopad.fhir.read_context import JsonObject, ReadContext, Unrecognized
 
 #: extension on Timing.repeat: how many consecutive days one course lasts (pamidronate: 3)
 COURSE_DAYS_URL = "https://fhir.cnopad.nl/StructureDefinition/course-days"
@@ -32,19 +33,30 @@ def medication_codings(resource: JsonObject, location: str, ctx: ReadContext) ->
     return ctx.codings(concept, f"{location}.medicationReference"), concept.get("text")
 
 
-def _schedule(timing: JsonObject | None) -> Schedule | None:
+def _schedule(timing: JsonObject | None, location: str, ctx: ReadContext) -> Schedule | None:
+    """The course schedule of a Timing; a unit cnopad does not plan in (s, min, h) is reported, not lost."""
     repeat = (timing or {}).get("repeat") or {}
-    if (
-        not repeat.get("period")
-        or not repeat.get("periodUnit")
-        or repeat["periodUnit"] not in {u.value for u in PeriodUnit}
-    ):
+    if not repeat.get("period") or not repeat.get("periodUnit"):
+        return None
+    unit = repeat["periodUnit"]
+    if unit not in {u.value for u in PeriodUnit}:
+        ctx.unrecognized.append(
+            Unrecognized(
+                f"{location}.repeat.periodUnit",
+                "http://hl7.org/fhir/ValueSet/units-of-time",
+                str(unit),
+                "schedule unit not planned by cnopad",
+            )
+        )
         return None
     days = 1
     for ext in repeat.get("extension") or []:
-        if ext.get("url") == COURSE_DAYS_URL and ext.get("valueInteger"):
+        if ext.get("url") == COURSE_DAYS_URL and ext.get("valueInteger") is not None:
             days = int(ext["valueInteger"])
-    return Schedule(every=int(repeat["period"]), unit=PeriodUnit(repeat["periodUnit"]), days=days)
+            if days < 1:
+                where = f"{location}.repeat.extension"
+                raise InputError(where, f"a course lasts at least one day (got {days})")
+    return Schedule(every=int(repeat["period"]), unit=PeriodUnit(unit), days=days)
 
 
 def read_medication_request(resource: JsonObject, location: str, ctx: ReadContext) -> MedicationUse:
@@ -69,9 +81,10 @@ def read_medication_request(resource: JsonObject, location: str, ctx: ReadContex
         dose=ctx.quantity(
             dose_and_rate.get("doseQuantity"), f"{dosage_loc}.doseAndRate[0].doseQuantity", non_negative=True
         ),
-        schedule=_schedule(dosage.get("timing")),
+        schedule=_schedule(dosage.get("timing"), f"{dosage_loc}.timing", ctx),
         route=(dosage.get("route") or {}).get("text"),
         text=text,
+        intent=ctx.enum(RequestIntent, resource.get("intent", "order"), f"{location}.intent"),
     )
 
 
@@ -98,7 +111,7 @@ def read_medication_statement(resource: JsonObject, location: str, ctx: ReadCont
             f"{location}.dosage[0].doseAndRate[0].doseQuantity",
             non_negative=True,
         ),
-        schedule=_schedule(dosage.get("timing")),
+        schedule=_schedule(dosage.get("timing"), f"{location}.dosage[0].timing", ctx),
         route=(dosage.get("route") or {}).get("text"),
         text=text,
     )

@@ -160,7 +160,7 @@ class RecordWriter:
             dosage["doseAndRate"] = [{"doseQuantity": _quantity(m.dose)}]
         out: JsonObject = {"resourceType": m.source.value, "id": m.id, "status": m.status.value}
         if m.source is MedicationSource.REQUEST:
-            out["intent"] = "order"
+            out["intent"] = m.intent.value
         out["medicationCodeableConcept"] = self.concept(m.codings, m.text) or {"text": "unknown medication"}
         out["subject"] = self.subject
         if m.source is MedicationSource.STATEMENT and (m.start or m.end):

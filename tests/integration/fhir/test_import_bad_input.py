@@ -190,3 +190,26 @@ def test_unreadable_file_is_refused_with_exit_code_2(
     outcome = run_cli(capsys, monkeypatch, "import", str(tmp_path / "missing.json"))
     assert outcome.code == 2
     assert "missing.json" in outcome.err
+
+
+def test_a_course_of_zero_days_is_refused(
+    tmp_path: Path, cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = bundle(patient(), medication_request("m1", "M05BA03", start="2024-05-01", every_months=3, days=0))
+    content["entry"][1]["resource"]["dosageInstruction"][0]["timing"]["repeat"]["extension"] = [
+        {"url": "https://fhir.cnopad.nl/StructureDefinition/course-days", "valueInteger": 0}
+    ]
+    outcome = run_cli(capsys, monkeypatch, "import", str(_write(tmp_path, content)))
+    assert outcome.code == 2
+    assert "Bundle.entry[1].resource.dosageInstruction[0].timing.repeat.extension" in " ".join(outcome.err.split())
+
+
+def test_a_schedule_in_hours_is_reported_as_not_understood(
+    tmp_path: Path, cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = bundle(patient(), medication_request("m1", "M01AE01", start="2024-05-01", every_months=8))
+    content["entry"][1]["resource"]["dosageInstruction"][0]["timing"]["repeat"]["periodUnit"] = "h"
+    outcome = run_cli(capsys, monkeypatch, "import", str(_write(tmp_path, content)))
+    assert outcome.code == 0
+    assert "1 item(s) not understood" in outcome.out
+    assert "planned by cnopad" in " ".join(outcome.out.split())

@@ -96,8 +96,14 @@ class RecordRepository:
         return [PatientSummary(r.id, r.name, r.birth_date) for r in rows]
 
     def _member_patients(self, member: tuple[str, str]) -> Select[tuple[str]]:
-        return select(care_team_index.c.patient_id).where(
-            care_team_index.c.identifier_system == member[0], care_team_index.c.identifier_value == member[1]
+        """Patients whose care team holds ``member`` today (a membership that ended no longer counts)."""
+        today = self.clock().date()
+        index = care_team_index.c
+        return select(index.patient_id).where(
+            index.identifier_system == member[0],
+            index.identifier_value == member[1],
+            or_(index.start_date.is_(None), index.start_date <= today),
+            or_(index.end_date.is_(None), index.end_date >= today),
         )
 
     def is_member(self, patient_id: str, member: tuple[str, str]) -> bool:
@@ -251,6 +257,8 @@ class RecordRepository:
                         "identifier_system": member.identifier.system,
                         "identifier_value": member.identifier.value,
                         "roles": ",".join(sorted(member.roles)),
+                        "start_date": member.start,
+                        "end_date": member.end,
                     }
                 )
         if rows:

@@ -60,6 +60,8 @@ care_team_index = Table(
     Column("identifier_system", String(200), nullable=False),
     Column("identifier_value", String(200), nullable=False),
     Column("roles", String(200), nullable=False),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
     Index("ix_care_team_index_identifier", "identifier_system", "identifier_value"),
 )
 

@@ -134,3 +134,19 @@ def test_every_read_and_write_is_audited_with_who_what_why_and_channel(store: St
         ("dr-test", "specialist", "web", "read", "p1", "consultation"),
     ]
     assert all(e.at.tzinfo is not None for e in events)
+
+
+def test_a_clinician_whose_care_team_membership_ended_loses_access(
+    store: Store, admin: Actor, valuesets: ValueSetIndex
+) -> None:
+    team = care_team("ct", ("gp", "Vorige huisarts", "01000001"), ("gp", "Huidige huisarts", "01000002"))
+    team["participant"][0]["period"] = {"start": "2020-01-01", "end": "2025-12-31"}
+    team["participant"][1]["period"] = {"start": "2026-01-01"}
+    with store.unit(admin) as uow:
+        import_bundle(uow, bundle(patient("p1"), team), valuesets=valuesets, today=TODAY)
+    former = Actor("former", Role.GP, Channel.API, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01000001"))
+    current = Actor("current", Role.GP, Channel.API, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01000002"))
+    with store.unit(former) as uow:
+        assert list_patients(uow) == []
+    with store.unit(current) as uow:
+        assert [p.id for p in list_patients(uow)] == ["p1"]

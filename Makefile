@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help run test lint typecheck unit bench setup clean
+.PHONY: help run test lint browser typecheck unit bench setup clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +39,11 @@ lint: $(VENV)/.synced ## ruff, mypy --strict and the architecture contract
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint ## lint, then the whole test suite (PostgreSQL and Chromium tests included)
+test: lint browser ## lint, then the whole test suite (PostgreSQL and Chromium tests included)
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+browser: ## install Debian's Chromium for the browser tests when missing (as root, once; never inside pytest)
+	@tools/ensure_chromium.sh
 
 unit: $(VENV)/.synced ## only the fast unit tests
 	$(BIN)/pytest tests/unit -q

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from cnopad.bootstrap import Container
 from cnopad.domain.access import Actor, Channel, Role
@@ -117,9 +119,23 @@ def sqlite_container(tmp_path: Path, kb: KnowledgeBase) -> Container:
 
 
 @pytest.fixture
-def container(database_url: str, tmp_path: Path, kb: KnowledgeBase) -> Iterator[Container]:
+def make_container(database_url: str, tmp_path: Path, kb: KnowledgeBase) -> Iterator[Callable[..., Container]]:
+    """Build containers on each real database (SQLite and PostgreSQL) with a fixed clock and these settings."""
+    engines: list[Engine] = []
+
+    def build(**overrides: Any) -> Container:
+        overrides.setdefault("data_dir", tmp_path)
+        settings = Settings(database_url=database_url, **overrides)
+        engine = make_engine(database_url)
+        engines.append(engine)
+        return Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def container(make_container: Callable[..., Container]) -> Container:
     """A container on each real database (SQLite and PostgreSQL) with a fixed clock."""
-    settings = Settings(data_dir=tmp_path, database_url=database_url)
-    engine = make_engine(database_url)
-    yield Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)
-    engine.dispose()
+    return make_container()

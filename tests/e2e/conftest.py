@@ -1,16 +1,15 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app served by uvicorn on 127.0.0.1,
-on a temporary SQLite database holding the synthetic demo patients and the demo users.
+on each real database (a temporary SQLite file and a private PostgreSQL schema) holding the synthetic demo
+patients and the demo users.
 
-Chromium is installed with apt-get when it is missing and the tests run as root; otherwise the tests
-are skipped with a loud reason, and under CI=true they fail. ``playwright install`` is never used.
+`make test` installs Chromium once before pytest starts (tools/ensure_chromium.sh: apt-get, as root);
+pytest never installs anything, because parallel workers would race for the dpkg lock. Without Chromium
+the tests are skipped with a loud reason, and under CI=true they fail. ``playwright install`` is never used.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,22 +33,13 @@ ARGS = [
     "--no-first-run",
 ]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-_install_tried: list[bool] = []
 
 
 def _chromium_problem() -> str | None:
-    """None when Chromium can be used; else why not (after trying apt-get once, as root)."""
+    """None when Chromium can be used; else why not."""
     if Path(CHROMIUM).exists():
         return None
-    if not _install_tried and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        _install_tried.append(True)
-        sys.stderr.write("\n>>> Chromium is missing: installing Debian's chromium with apt-get (once) ...\n")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env, timeout=1200)
-        if Path(CHROMIUM).exists():
-            return None
-    return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, as root)"
+    return f"Chromium is not installed at {CHROMIUM} (`make test` installs it with apt-get when run as root)"
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +72,9 @@ class Demo:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    """The app with the synthetic demo patients (dates moved to today) and the demo users."""
-    container = build(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cnopad.db'}"))
+def demo(tmp_path: Path, database_url: str) -> Iterator[Demo]:
+    """The app with the synthetic demo patients (dates moved to today) and the demo users, on each database."""
+    container = build(Settings(data_dir=tmp_path, database_url=database_url))
     load_demo(
         lambda: container.unit(container.operator()), valuesets=container.knowledge.valuesets, today=container.today()
     )

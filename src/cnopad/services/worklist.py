@@ -296,8 +296,7 @@ def open_patient(
     record = uow.records.get(patient_id, purpose=purpose)
     assessment = assess(record, today, lang=lang)
     cache = AssessmentCacheRepository(uow.session)
-    cached = cache.get(patient_id)
-    if cached is None or cached[0] != today or cached[1] != knowledge_version:
+    if not cache.is_current(patient_id, as_of=today, knowledge_version=knowledge_version):
         others = {other: assess(record, today, lang=other) for other in LANGUAGES if other != lang}
         found = digest(record, {lang: assessment, **others} if lang in LANGUAGES else others)
         cache.put(

@@ -3,6 +3,7 @@ practitioner with a thousand patients is one indexed query instead of a thousand
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,15 @@ class CachedSummary:
     birth_date: date
     stamp: object  # when the stored summary was computed, as the database returns it (None: never)
     stale: bool
+
+
+def fingerprint(knowledge_version: str) -> str:
+    """The fixed-length (64 hex) stamp stored for a knowledge version.
+
+    The version string names every knowledge file and grows with them (623 characters once broke every
+    write on PostgreSQL, which enforces the column length that SQLite ignores); the cache only compares it.
+    """
+    return hashlib.sha256(knowledge_version.encode("utf-8")).hexdigest()
 
 
 def _as_date(value: object) -> date:
@@ -52,7 +62,7 @@ class AssessmentCacheRepository:
                 or_(
                     assessment_cache.c.computed_at.is_(None),
                     assessment_cache.c.as_of != today,
-                    assessment_cache.c.knowledge_version != knowledge_version,
+                    assessment_cache.c.knowledge_version != fingerprint(knowledge_version),
                     patients.c.updated_at > assessment_cache.c.computed_at,
                     newer_entry,
                 ),
@@ -97,14 +107,16 @@ class AssessmentCacheRepository:
             out.update((r.patient_id, r.summary) for r in rows)
         return out
 
-    def get(self, patient_id: str) -> tuple[date, str, str] | None:
-        """(as_of, knowledge version, summary JSON) of one patient, or None."""
+    def is_current(self, patient_id: str, *, as_of: date, knowledge_version: str) -> bool:
+        """Whether the stored summary of one patient was computed for this day and knowledge version."""
         row = self.session.execute(
-            select(assessment_cache.c.as_of, assessment_cache.c.knowledge_version, assessment_cache.c.summary).where(
+            select(assessment_cache.c.as_of, assessment_cache.c.knowledge_version).where(
                 assessment_cache.c.patient_id == patient_id
             )
         ).first()
-        return (row.as_of, row.knowledge_version, row.summary) if row else None
+        return row is not None and _as_date(row.as_of) == as_of and row.knowledge_version == fingerprint(
+            knowledge_version
+        )
 
     def put(self, patient_id: str, *, as_of: date, knowledge_version: str, summary: str, now: datetime) -> None:
         """Replace one patient's summary."""
@@ -116,7 +128,7 @@ class AssessmentCacheRepository:
             {
                 "patient_id": pid,
                 "as_of": as_of,
-                "knowledge_version": knowledge_version,
+                "knowledge_version": fingerprint(knowledge_version),
                 "computed_at": now,
                 "summary": text,
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,6 @@ from fastapi.testclient import TestClient as HttpClient
 from cnopad.api import create_app
 from cnopad.bootstrap import Container
 from cnopad.services.cds import PREFETCH
-from cnopad.settings import Settings
-from cnopad.store import Store, make_engine, migrate
-from conftest import fixed_clock  # type: ignore[import-not-found]
 from support.cds_client import BASE, SigningClient
 from support.cds_conformance import check_feedback, check_request, check_response
 from support.fake_fhir import BASE as FHIR_BASE
@@ -102,16 +99,9 @@ def fhir_server() -> FakeFhirServer:
 
 
 @pytest.fixture
-def container(tmp_path: Path, kb: object, ehr: SigningClient) -> Container:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'cds.db'}",
-        base_url=BASE,
-        cds_clients=ehr.clients_file(),
-    )
-    engine = make_engine(settings.database)
-    migrate(engine)
-    return Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)  # type: ignore[arg-type]
+def container(make_container: Callable[..., Container], ehr: SigningClient) -> Container:
+    """The CDS service on each real database (SQLite and PostgreSQL)."""
+    return make_container(base_url=BASE, cds_clients=ehr.clients_file())
 
 
 @pytest.fixture

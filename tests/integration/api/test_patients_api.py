@@ -22,13 +22,13 @@ OVERDUE = "demo-adult-pamidronate-overdue"
 
 
 @pytest.fixture
-def demo(sqlite_container: Container) -> Container:
+def demo(container: Container) -> Container:
     load_demo(
-        lambda: sqlite_container.unit(sqlite_container.operator()),
-        valuesets=sqlite_container.knowledge.valuesets,
+        lambda: container.unit(container.operator()),
+        valuesets=container.knowledge.valuesets,
         today=TODAY,
     )
-    return sqlite_container
+    return container
 
 
 @pytest.fixture

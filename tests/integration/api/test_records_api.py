@@ -16,8 +16,8 @@ from support.fhir import bundle, care_team, pain, patient
 
 
 @pytest.fixture
-def client(sqlite_container: Container) -> Iterator[httpx.Client]:
-    with TestClient(create_app(sqlite_container)) as c:
+def client(container: Container) -> Iterator[httpx.Client]:
+    with TestClient(create_app(container)) as c:
         yield c
 
 
@@ -35,8 +35,8 @@ def test_requests_without_a_valid_token_get_401_problem_details(client: httpx.Cl
     assert missing.json()["status"] == 401
 
 
-def test_an_admin_imports_and_lists_and_exports(client: httpx.Client, sqlite_container: Container) -> None:
-    auth = _token(sqlite_container, "admin", Role.ADMIN)
+def test_an_admin_imports_and_lists_and_exports(client: httpx.Client, container: Container) -> None:
+    auth = _token(container, "admin", Role.ADMIN)
     imported = client.post("/api/bundles", json=bundle(patient("p1"), pain("o1", 4, "2024-01-01")), headers=auth)
     listed = client.get("/api/patients", headers=auth)
     exported = client.get("/api/patients/p1/fhir", headers=auth)
@@ -46,9 +46,9 @@ def test_an_admin_imports_and_lists_and_exports(client: httpx.Client, sqlite_con
 
 
 def test_a_bad_bundle_gets_422_naming_the_field_and_nothing_is_stored(
-    client: httpx.Client, sqlite_container: Container
+    client: httpx.Client, container: Container
 ) -> None:
-    auth = _token(sqlite_container, "admin", Role.ADMIN)
+    auth = _token(container, "admin", Role.ADMIN)
     response = client.post("/api/bundles", json=bundle(patient("p1"), pain("o1", 11, "2024-01-01")), headers=auth)
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -57,11 +57,9 @@ def test_a_bad_bundle_gets_422_naming_the_field_and_nothing_is_stored(
     assert client.get("/api/patients", headers=auth).json() == []
 
 
-def test_a_gp_cannot_export_a_patient_outside_their_care_team(
-    client: httpx.Client, sqlite_container: Container
-) -> None:
-    admin = _token(sqlite_container, "admin", Role.ADMIN)
-    gp = _token(sqlite_container, "gp", Role.GP, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01000001"))
+def test_a_gp_cannot_export_a_patient_outside_their_care_team(client: httpx.Client, container: Container) -> None:
+    admin = _token(container, "admin", Role.ADMIN)
+    gp = _token(container, "gp", Role.GP, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01000001"))
     client.post(
         "/api/bundles",
         json=bundle(patient("mine"), care_team("ct", ("gp", "Huisarts", "01000001"), pid="mine")),
@@ -74,19 +72,19 @@ def test_a_gp_cannot_export_a_patient_outside_their_care_team(
     assert refused.json()["detail"] == "you are not in this patient's care team"
 
 
-def test_a_researcher_reads_no_identified_record(client: httpx.Client, sqlite_container: Container) -> None:
-    admin = _token(sqlite_container, "admin", Role.ADMIN)
-    researcher = _token(sqlite_container, "res", Role.RESEARCHER)
+def test_a_researcher_reads_no_identified_record(client: httpx.Client, container: Container) -> None:
+    admin = _token(container, "admin", Role.ADMIN)
+    researcher = _token(container, "res", Role.RESEARCHER)
     client.post("/api/bundles", json=bundle(patient("p1")), headers=admin)
     assert client.get("/api/patients", headers=researcher).json() == []
     assert client.get("/api/patients/p1/fhir", headers=researcher).status_code == 403
 
 
-def test_a_body_over_the_size_limit_is_refused_with_413(client: httpx.Client, sqlite_container: Container) -> None:
-    auth = _token(sqlite_container, "admin", Role.ADMIN)
+def test_a_body_over_the_size_limit_is_refused_with_413(client: httpx.Client, container: Container) -> None:
+    auth = _token(container, "admin", Role.ADMIN)
     huge = (
         b'{"resourceType":"Bundle","type":"collection","entry":['
-        + b" " * (sqlite_container.settings.max_body_bytes + 10)
+        + b" " * (container.settings.max_body_bytes + 10)
         + b"]}"
     )
     response = client.post("/api/bundles", content=huge, headers={**auth, "content-type": "application/json"})

@@ -18,17 +18,17 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
 @pytest.fixture
-def served(sqlite_container: Container) -> Iterator[Served]:
+def served(container: Container) -> Iterator[Served]:
     """The app with two GPs, a researcher, the expertise centre, and three patients."""
-    add_user(sqlite_container, "gp-one", Role.GP, GP1)
-    add_user(sqlite_container, "gp-two", Role.GP, GP2)
-    add_user(sqlite_container, "researcher", Role.RESEARCHER)
-    add_user(sqlite_container, "lumc", Role.EXPERTISE_CENTRE, (GP1[0], "01999103"))
-    adult_record(sqlite_container, "pt-own", name="Ada de Wit", gp=GP1)
-    adult_record(sqlite_container, "pt-other", name="Bea Smit", gp=GP2)
-    adult_record(sqlite_container, "pt-xss", name="<script>alert('x')</script> Evil", gp=GP1)
-    for url in serve(sqlite_container):
-        yield Served(url, sqlite_container)
+    add_user(container, "gp-one", Role.GP, GP1)
+    add_user(container, "gp-two", Role.GP, GP2)
+    add_user(container, "researcher", Role.RESEARCHER)
+    add_user(container, "lumc", Role.EXPERTISE_CENTRE, (GP1[0], "01999103"))
+    adult_record(container, "pt-own", name="Ada de Wit", gp=GP1)
+    adult_record(container, "pt-other", name="Bea Smit", gp=GP2)
+    adult_record(container, "pt-xss", name="<script>alert('x')</script> Evil", gp=GP1)
+    for url in serve(container):
+        yield Served(url, container)
 
 
 def csrf_of(html: str) -> str:

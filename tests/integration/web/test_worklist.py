@@ -60,9 +60,9 @@ def test_recording_an_entry_refreshes_the_patients_summary_at_once(served: Serve
     with served.container.unit(served.container.operator()) as uow:
         from cnopad.store.assessment_cache import AssessmentCacheRepository
 
-        stored = AssessmentCacheRepository(uow.session).get("pt-own")
-    assert stored is not None
-    digest = worklist.PatientDigest.from_json(stored[2])
+        stored = AssessmentCacheRepository(uow.session).summaries(["pt-own"])
+    assert "pt-own" in stored
+    digest = worklist.PatientDigest.from_json(stored["pt-own"])
     assert digest.overdue.get("pamidronate_course", 0) == 0
 
 

@@ -177,7 +177,7 @@ def start_cnopad(
     env = {
         **os.environ,
         "CNOPAD_DATA_DIR": str(folder),
-        "CNOPAD_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "CNOPAD_DATABASE_URL": database or f"sqlite:///{folder / 'bench.db'}",
         "CNOPAD_CDS_CLIENTS": str(folder / "clients.yaml"),
         "CNOPAD_BASE_URL": f"http://127.0.0.1:{port}",
         "CNOPAD_LOG_LEVEL": "warning",
@@ -190,7 +190,7 @@ def start_cnopad(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 30
+    deadline = time.time() + 90  # start-up loads and validates the knowledge base; slow on a busy machine
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -198,7 +198,7 @@ def start_cnopad(
         except httpx.HTTPError:
             time.sleep(0.3)
     proc.kill()
-    msg = "cnopad serve did not start within 30 s"
+    msg = "cnopad serve did not start within 90 s"
     raise RuntimeError(msg)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
 from cnopad.cli import assess as _assess  # noqa: F401 - registers commands
 from cnopad.cli import feedback as _feedback  # noqa: F401 - registers commands
@@ -23,3 +24,11 @@ def main() -> None:
     except CnopadError as exc:
         Console(stderr=True).print(f"[bold red]cnopad:[/] {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except DBAPIError as exc:
+        # the database failed (unreachable, locked, damaged): one line, never a traceback; the driver's own
+        # message only, because SQLAlchemy's text would also print the statement's parameters (patient data)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        Console(stderr=True).print(
+            f"[bold red]cnopad:[/] the database cannot be used: {reason}", highlight=False, soft_wrap=True
+        )
+        sys.exit(1)

@@ -207,6 +207,9 @@ def serve(
         workers=workers,
         log_level=container.settings.log_level,
         access_log=False,
+        # a worker that loads the knowledge base on a busy machine answers the supervisor's first ping late;
+        # uvicorn's 5 s default then kills and restarts it in a loop, so the service never comes up
+        timeout_worker_healthcheck=60,
     )
 
 

@@ -128,3 +128,13 @@ def test_user_add_refuses_a_taken_name_and_an_unknown_role(
     bad_role = run_cli(capsys, monkeypatch, "user", "add", "dr-x", "--role", "surgeon")
     assert taken.code == 2 and "already exists" in taken.err
     assert bad_role.code == 2
+
+
+def test_an_unreachable_database_is_one_line_and_exit_code_1_never_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CNOPAD_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+    outcome = run_cli(capsys, monkeypatch, "audit", "verify")
+    assert outcome.code == 1
+    assert "the database cannot be used" in outcome.err
+    assert "Traceback" not in outcome.err and len(outcome.err.strip().splitlines()) <= 2

@@ -188,9 +188,9 @@ def start_cnopad(
         [cnopad, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(folder / "serve.log").open("wb"),
     )
-    deadline = time.time() + 90  # start-up loads and validates the knowledge base; slow on a busy machine
+    deadline = time.time() + 180  # start-up loads and validates the knowledge base; slow on a busy machine
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -198,7 +198,8 @@ def start_cnopad(
         except httpx.HTTPError:
             time.sleep(0.3)
     proc.kill()
-    msg = "cnopad serve did not start within 90 s"
+    log = (folder / "serve.log").read_text(errors="replace")[-2000:]
+    msg = f"cnopad serve did not start within 180 s; its log ends with:\n{log}"
     raise RuntimeError(msg)
 
 

@@ -284,16 +284,14 @@ class ValueSetIndex:
         spans: list[tuple[int, int, Bone]] = []
         for pattern, bone in self._bone_words:
             spans.extend((m.start(), m.end(), bone) for m in pattern.finditer(lowered))
-        taken: list[tuple[int, int]] = []
-        bones: dict[Bone, None] = {}
+        taken: list[tuple[int, int, Bone]] = []
         for start, end, bone in sorted(spans, key=lambda sp: (sp[0] - sp[1], sp[0])):
-            if all(end <= a or start >= b for a, b in taken):
-                taken.append((start, end))
-                bones[bone] = None
-        if not bones:
+            if all(end <= a or start >= b for a, b, _ in taken):
+                taken.append((start, end, bone))
+        if not taken:
             return ()
         side = side_in_text(lowered)
-        return tuple(Site(bone, side) for bone in bones)
+        return tuple(dict.fromkeys(Site(bone, side) for _, _, bone in sorted(taken)))
 
     def unit_spec(self, codings: Iterable[Coding]) -> UnitSpec | None:
         """The unit the rules read a laboratory code's values in, with the exact conversions cnopad knows."""

@@ -32,6 +32,7 @@ from cnopad.api import create_app
 from cnopad.bootstrap import Container, build
 from cnopad.domain import (
     Administration,
+    Bone,
     CareRole,
     CareTeamMember,
     Coding,
@@ -72,7 +73,9 @@ def synthetic_record(container: Container, n: int, today: date, rng: random.Rand
     crp = vs.coding_for(Concept.CRP)
     start = today - timedelta(days=rng.randint(200, 900))
     entries: list[object] = [
-        Condition(f"{pid}-dx", (dx,), vs.concepts((dx,)), recorded=start - timedelta(days=60), sites=(Site.STERNUM,)),
+        Condition(
+            f"{pid}-dx", (dx,), vs.concepts((dx,)), recorded=start - timedelta(days=60), sites=(Site(Bone.STERNUM),)
+        ),
         MedicationUse(
             f"{pid}-pam", (pam,), vs.concepts((pam,)), start=start, schedule=Schedule(3, PeriodUnit.MONTH, 3)
         ),

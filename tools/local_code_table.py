@@ -43,7 +43,7 @@ def local_codes() -> list[Row]:
     for name, text in knowledge_files("valuesets"):
         parsed = parse(ValueSetFile, name, text)
         for vs in parsed.valuesets:
-            kind = "site" if vs.site else "role" if vs.role else "concept"
+            kind = "site" if vs.site else "side" if vs.side else "role" if vs.role else "concept"
             for entry in vs.include:
                 if entry.system is System.CNOPAD:
                     meaning = f"{kind} `{vs.meaning.value}` ({vs.title.nl})"

@@ -27,7 +27,18 @@ from cnopad.domain.medications import (
 from cnopad.domain.observations import PAIN_SCALE, Biopsy, ImagingResult, Observation
 from cnopad.domain.patient import ADULT_AGE, AgeGroup, Identifier, Patient, Sex, age_group, age_on
 from cnopad.domain.record import ENTRY_KINDS, KIND_OF, Entry, PatientRecord
-from cnopad.domain.sites import ANTERIOR_CHEST_WALL, Site
+from cnopad.domain.sites import (
+    ANTERIOR_CHEST_WALL,
+    Bone,
+    Region,
+    Side,
+    Site,
+    is_symmetric,
+    lesion_sites,
+    on_anterior_chest_wall,
+    side_in_text,
+    site_count,
+)
 from cnopad.domain.values import CodedValue, ObservationValue, PeriodUnit, Quantity, Schedule
 
 __all__ = [
@@ -42,6 +53,7 @@ __all__ = [
     "AgeGroup",
     "Allergy",
     "Biopsy",
+    "Bone",
     "CareRole",
     "CareTeamMember",
     "ClinicalStatus",
@@ -70,13 +82,20 @@ __all__ = [
     "Procedure",
     "Quantity",
     "Referral",
+    "Region",
     "RequestIntent",
     "RequestStatus",
     "Schedule",
     "Sex",
+    "Side",
     "Site",
     "System",
     "Verification",
     "age_group",
     "age_on",
+    "is_symmetric",
+    "lesion_sites",
+    "on_anterior_chest_wall",
+    "side_in_text",
+    "site_count",
 ]

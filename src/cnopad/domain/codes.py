@@ -19,7 +19,25 @@ class System(StrEnum):
     ICPC1_NL = "http://hl7.org/fhir/sid/icpc-1-nl"
     ORPHANET = "http://www.orpha.net"
     DICOM = "http://dicom.nema.org/resources/ontology/DCM"
+    RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    CVX = "http://hl7.org/fhir/sid/cvx"
+    #: Vektis AGB medical specialisms (COD016-VEKT), as in zib HealthProfessional.Specialty
+    COD016 = "urn:oid:2.16.840.1.113883.2.4.6.7"
+    #: UZI register role codes (RoleCodeNL zorgverlenertype)
+    UZI_ROLE = "http://fhir.nl/fhir/NamingSystem/uzi-rolcode"
+    PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+    NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
+    #: G-Standaard (Z-Index) drug codes: known, never mapped (a GPK/PRK/HPK/article number is listed as
+    #: not understood, never guessed; the G-Standaard's own ATC link is not public)
+    GSTD_GPK = "urn:oid:2.16.840.1.113883.2.4.4.1"
+    GSTD_HPK = "urn:oid:2.16.840.1.113883.2.4.4.7"
+    GSTD_ARTICLE = "urn:oid:2.16.840.1.113883.2.4.4.8"
+    GSTD_PRK = "urn:oid:2.16.840.1.113883.2.4.4.10"
     CNOPAD = "https://fhir.cnopad.nl/CodeSystem/cnopad"
+
+
+#: UCUM, the system of FHIR Quantity.code for units (Quantity.system)
+UCUM = "http://unitsofmeasure.org"
 
 
 #: short names used in the knowledge files
@@ -34,6 +52,16 @@ SYSTEM_ALIASES: dict[str, System] = {
     "icpc1nl": System.ICPC1_NL,
     "orpha": System.ORPHANET,
     "dicom": System.DICOM,
+    "rxnorm": System.RXNORM,
+    "cvx": System.CVX,
+    "cod016": System.COD016,
+    "uzi_role": System.UZI_ROLE,
+    "participation": System.PARTICIPATION_TYPE,
+    "nullflavor": System.NULL_FLAVOR,
+    "gstd_gpk": System.GSTD_GPK,
+    "gstd_hpk": System.GSTD_HPK,
+    "gstd_article": System.GSTD_ARTICLE,
+    "gstd_prk": System.GSTD_PRK,
     "cnopad": System.CNOPAD,
 }
 

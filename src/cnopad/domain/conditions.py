@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from cnopad.domain.codes import Coding
 from cnopad.domain.concepts import CNO_DIAGNOSIS, Concept
-from cnopad.domain.sites import Site
+from cnopad.domain.sites import Site, is_symmetric, site_count
 
 
 class Verification(StrEnum):
@@ -60,11 +60,19 @@ class Condition:
 
     @property
     def focality(self) -> Focality:
-        """Unifocal with one recorded site, multifocal with more, unknown without sites."""
-        distinct = set(self.sites)
-        if not distinct:
+        """Unifocal with one lesion site, multifocal with more, unknown without sites.
+
+        Sites are counted over (bone, side): both tibiae are two sites (domain.sites.site_count).
+        """
+        count = site_count(self.sites)
+        if count == 0:
             return Focality.UNKNOWN
-        return Focality.UNIFOCAL if len(distinct) == 1 else Focality.MULTIFOCAL
+        return Focality.UNIFOCAL if count == 1 else Focality.MULTIFOCAL
+
+    @property
+    def symmetric(self) -> bool:
+        """True when the same bone is affected on the left and on the right."""
+        return is_symmetric(self.sites)
 
     @property
     def ruled_out(self) -> bool:

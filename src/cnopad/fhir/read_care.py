@@ -18,9 +18,17 @@ from cnopad.domain import (
 )
 from cnopad.fhir.read_context import JsonObject, ReadContext
 
+#: the AGB code of a health professional (Vektis), the identifier cnopad's access rules use first
+AGB_SYSTEM = "http://fhir.nl/fhir/NamingSystem/agb-z"
+
 
 def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> list[CareTeamMember]:
-    """Every participant of a CareTeam with role(s), name, identifier (e.g. AGB code) and period."""
+    """Every participant of a CareTeam with role(s), name, identifier (e.g. AGB code) and period.
+
+    A member may be a Practitioner or, as nl-core does, a PractitionerRole: then the person (name and
+    identifier) is the role's ``practitioner`` and the role's ``specialty``/``code`` add care roles. The
+    identifier drives access control, so it is only ever the person's own: never the PractitionerRole's.
+    """
     ctx.check_subject(resource, "subject", location)
     team_id = str(resource["id"])
     members: list[CareTeamMember] = []
@@ -31,7 +39,13 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
             roles |= ctx.valuesets.roles(ctx.codings(role, f"{where}.role[{r_index}]"))
         member = part.get("member") or {}
         target = ctx.resolve(member, f"{where}.member", required=False)
-        name, identifier = _who(member, target)
+        organization = (part.get("onBehalfOf") or {}).get("display")
+        if _is_practitioner_role(member, target):
+            role_roles, name, identifier, role_org = _practitioner_role(target, f"{where}.member", ctx)
+            roles |= role_roles
+            organization = organization or role_org
+        else:
+            name, identifier = _who(member, target)
         period = part.get("period") or {}
         start = ctx.day(period.get("start"), f"{where}.period.start")
         end = ctx.day(period.get("end"), f"{where}.period.end")
@@ -42,7 +56,7 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
                 roles=frozenset(roles) or frozenset({CareRole.OTHER}),
                 name=name,
                 identifier=identifier,
-                organization=(part.get("onBehalfOf") or {}).get("display"),
+                organization=organization,
                 start=start,
                 end=end,
                 team_id=team_id,
@@ -51,17 +65,43 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
     return members
 
 
+def _is_practitioner_role(member: JsonObject, target: JsonObject | None) -> bool:
+    """True when the member reference points at a PractitionerRole (in the Bundle or by its type)."""
+    if target is not None:
+        return target.get("resourceType") == "PractitionerRole"
+    return member.get("type") == "PractitionerRole" or str(member.get("reference", "")).startswith("PractitionerRole/")
+
+
+def _practitioner_role(
+    role: JsonObject | None, location: str, ctx: ReadContext
+) -> tuple[set[CareRole], str, Identifier | None, str | None]:
+    """Care roles (specialty, code), name, the person's identifier and organisation of a PractitionerRole."""
+    if role is None:  # referenced but not sent: no person, so no identifier (access is never guessed)
+        return set(), "(no name)", None, None
+    roles: set[CareRole] = set()
+    for key in ("specialty", "code"):
+        for index, cc in enumerate(role.get(key) or []):
+            roles |= ctx.valuesets.roles(ctx.codings(cc, f"{location}.{key}[{index}]"))
+    practitioner = role.get("practitioner") or {}
+    person = ctx.resolve(practitioner, f"{location}.practitioner", required=False)
+    name, identifier = _who(practitioner, person)
+    return roles, name, identifier, (role.get("organization") or {}).get("display")
+
+
 def _who(member: JsonObject, target: JsonObject | None) -> tuple[str, Identifier | None]:
-    """Name and identifier of a care-team member, from the referenced Practitioner or the reference."""
+    """Name and identifier of a person, from the reference (its identifier) or the referenced Practitioner.
+
+    Of several identifiers (BIG, UZI, AGB) the AGB code is taken, as cnopad's users are registered by it;
+    otherwise the first one.
+    """
     identifier = None
     raw_id = member.get("identifier")
     if raw_id and raw_id.get("value"):
         identifier = Identifier(str(raw_id.get("system", "")), str(raw_id["value"]))
     name = member.get("display")
     if target is not None:
-        for ident in target.get("identifier") or []:
-            if identifier is None and ident.get("value"):
-                identifier = Identifier(str(ident.get("system", "")), str(ident["value"]))
+        if identifier is None:
+            identifier = _preferred_identifier(target.get("identifier") or [])
         if not name:
             for human in target.get("name") or []:
                 name = human.get("text") or " ".join(
@@ -72,6 +112,12 @@ def _who(member: JsonObject, target: JsonObject | None) -> tuple[str, Identifier
                 if name:
                     break
     return str(name or "(no name)"), identifier
+
+
+def _preferred_identifier(raw: list[JsonObject]) -> Identifier | None:
+    """The AGB identifier among a Practitioner's identifiers, else the first one with a value."""
+    found = [Identifier(str(i.get("system", "")), str(i["value"])) for i in raw if i.get("value")]
+    return next((i for i in found if i.system == AGB_SYSTEM), found[0] if found else None)
 
 
 def read_procedure(resource: JsonObject, location: str, ctx: ReadContext) -> Procedure:

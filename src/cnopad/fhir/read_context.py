@@ -9,12 +9,15 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from cnopad.domain import Coding, Concept, Quantity, Site
+from cnopad.domain import Coding, Concept, Quantity, Side, Site, side_in_text
 from cnopad.errors import InputError
 from cnopad.knowledge.valuesets import ValueSetIndex
 
 JsonObject = dict[str, Any]
 E = TypeVar("E", bound=StrEnum)
+
+#: the nl-core laterality extension on a bodySite CodeableConcept (zib AnatomicalLocation.Laterality)
+LATERALITY_URL = "http://nictiz.nl/fhir/StructureDefinition/ext-AnatomicalLocation.Laterality"
 
 #: resource types that are read only as targets of references (names and identifiers of people)
 SUPPORTING_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization", "Medication", "RelatedPerson"})
@@ -88,12 +91,39 @@ class ReadContext:
         return self.valuesets.concepts(codings)
 
     def sites(self, concepts: list[JsonObject] | None, location: str) -> tuple[Site, ...]:
-        """Skeletal sites named by a list of CodeableConcepts (bodySite)."""
+        """Lesion sites named by a list of CodeableConcepts (bodySite), each read by ``body_site``."""
         found: dict[Site, None] = {}
         for index, cc in enumerate(concepts or []):
-            for site in self.valuesets.sites(self.codings(cc, f"{location}[{index}]")):
-                found[site] = None
+            found.update(dict.fromkeys(self.body_site(cc, f"{location}[{index}]")))
         return tuple(found)
+
+    def body_site(self, cc: JsonObject, location: str) -> tuple[Site, ...]:
+        """The sites one bodySite CodeableConcept names.
+
+        The bone comes from its codes (SNOMED CT body structures, cnopad site codes), else from the words of
+        its text. The side comes from the code itself ("left tibia"), else from the nl-core laterality
+        extension, else from the words of the text (links/rechts/beiderzijds, left/right/bilateral).
+        """
+        text = str(cc.get("text") or "")
+        sites: tuple[Site, ...] = ()
+        if cc.get("coding"):
+            sites = self.valuesets.sites(self.codings(cc, location))
+        if not sites and text:
+            sites = self.valuesets.sites_in_text(text)
+            if not sites:
+                self.unrecognized.append(Unrecognized(location, "", "", text))
+        if not sites:
+            return ()
+        side = self.laterality(cc, location) or (side_in_text(text) if text else Side.UNKNOWN)
+        return tuple(dict.fromkeys(site.with_side(side) for site in sites))
+
+    def laterality(self, cc: JsonObject, location: str) -> Side | None:
+        """The side in the nl-core laterality extension of a bodySite, None when absent or not understood."""
+        for index, ext in enumerate(cc.get("extension") or []):
+            if ext.get("url") == LATERALITY_URL and ext.get("valueCodeableConcept"):
+                where = f"{location}.extension[{index}].valueCodeableConcept"
+                return self.valuesets.side(self.codings(ext["valueCodeableConcept"], where))
+        return None
 
     # ------------------------------------------------------------------ references
     def check_subject(self, resource: JsonObject, element: str, location: str) -> None:

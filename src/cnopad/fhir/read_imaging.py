@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnopad.domain import Biopsy, Coding, Concept, ImagingResult, Site
+from cnopad.domain import Biopsy, Coding, Concept, ImagingResult, Side, Site, side_in_text
 from cnopad.fhir.read_context import JsonObject, ReadContext
 
 #: extension on DiagnosticReport: number of lesions the radiologist counted
@@ -38,16 +38,23 @@ def is_imaging_report(report: JsonObject, ctx: ReadContext) -> bool:
     return bool(ctx.valuesets.concepts(codings) & _MODALITIES)
 
 
-def _split_conclusion(codings: tuple[Coding, ...], ctx: ReadContext) -> tuple[tuple[Coding, ...], tuple[Site, ...]]:
-    """Separate conclusion codes that name a site from those that name a finding."""
+def _split_conclusion(
+    report: JsonObject, location: str, ctx: ReadContext
+) -> tuple[tuple[Coding, ...], tuple[Site, ...]]:
+    """Separate conclusion codes that name a site (with its side) from those that name a finding."""
     findings: list[Coding] = []
     sites: dict[Site, None] = {}
-    for coding in codings:
-        named = ctx.valuesets.sites([coding])
-        if named:
-            sites.update(dict.fromkeys(named))
-        else:
-            findings.append(coding)
+    for index, cc in enumerate(report.get("conclusionCode") or []):
+        where = f"{location}.conclusionCode[{index}]"
+        side: Side | None = None
+        for coding in ctx.codings(cc, where):
+            named = ctx.valuesets.sites([coding])
+            if not named:
+                findings.append(coding)
+                continue
+            if side is None:
+                side = ctx.laterality(cc, where) or side_in_text(str(cc.get("text") or ""))
+            sites.update(dict.fromkeys(site.with_side(side) for site in named))
     return tuple(findings), tuple(sites)
 
 
@@ -90,7 +97,7 @@ def read_imaging(
         kind.extend(ctx.codings(report.get("code"), f"{report_loc}.code"))
         when = report.get("effectiveDateTime") or (report.get("effectivePeriod") or {}).get("start")
         performed = ctx.day(when, f"{report_loc}.effectiveDateTime", past=True) or performed
-        findings, sites = _split_conclusion(_conclusion_codings(report, report_loc, ctx), ctx)
+        findings, sites = _split_conclusion(report, report_loc, ctx)
         conclusion = report.get("conclusion")
         for ext in report.get("extension") or []:
             if ext.get("url") == LESION_COUNT_URL and ext.get("valueInteger") is not None:

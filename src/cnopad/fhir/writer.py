@@ -30,11 +30,14 @@ from cnopad.domain import (
     Procedure,
     Quantity,
     Referral,
+    Side,
     Site,
     System,
     Verification,
 )
+from cnopad.domain.codes import UCUM
 from cnopad.fhir.read_clinical import SYNTHETIC_TAG
+from cnopad.fhir.read_context import LATERALITY_URL
 from cnopad.fhir.read_imaging import LESION_COUNT_URL
 from cnopad.fhir.read_medication import COURSE_DAYS_URL
 from cnopad.knowledge.valuesets import ValueSetIndex
@@ -99,8 +102,21 @@ class RecordWriter:
         return out
 
     def site_concepts(self, sites: tuple[Site, ...]) -> list[JsonObject]:
-        """One CodeableConcept per site, in the cnopad site codes."""
-        return [{"coding": [_coding(self.valuesets.coding_for(site))]} for site in sites]
+        """One CodeableConcept per site: the bone as SNOMED CT where checked (else cnopad's code), the side
+        in the nl-core laterality extension."""
+        return [self.site_concept((site,)) for site in sites]
+
+    def site_concept(self, sites: tuple[Site, ...]) -> JsonObject:
+        """One CodeableConcept for one or more sites (Observation.bodySite is 0..1 in R4); a side is written
+        when all of them share it."""
+        out: JsonObject = {}
+        sides = {s.side for s in sites}
+        if len(sides) == 1 and (side := sides.pop()) in _LATERALITY_SIDES:
+            out["extension"] = [
+                {"url": LATERALITY_URL, "valueCodeableConcept": {"coding": [_coding(self.valuesets.coding_for(side))]}}
+            ]
+        out["coding"] = [_coding(self.valuesets.coding_for(s.bone)) for s in sites]
+        return out
 
     # ------------------------------------------------------------------ resources
     def patient(self, record: PatientRecord) -> JsonObject:
@@ -233,12 +249,14 @@ class RecordWriter:
             out["valueInteger"] = value
         elif isinstance(value, Quantity):
             out["valueQuantity"] = _quantity(value)
+            if self.valuesets.unit_spec(o.codings) is not None and value.unit:
+                out["valueQuantity"] |= {"system": UCUM, "code": value.unit}
         elif isinstance(value, str):
             out["valueString"] = value
         elif isinstance(value, CodedValue):
             out["valueCodeableConcept"] = self.concept(value.codings, value.text)
         if o.sites:
-            out["bodySite"] = {"coding": [_coding(self.valuesets.coding_for(s)) for s in o.sites]}
+            out["bodySite"] = self.site_concept(o.sites)
         return out
 
     def imaging(self, r: ImagingResult) -> list[JsonObject]:
@@ -420,6 +438,10 @@ class RecordWriter:
                 }
             )
         return out
+
+
+#: the sides the laterality extension can say (unknown and midline are not written)
+_LATERALITY_SIDES = frozenset({Side.LEFT, Side.RIGHT, Side.BILATERAL})
 
 
 def _coding(c: Coding) -> JsonObject:

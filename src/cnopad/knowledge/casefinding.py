@@ -56,17 +56,8 @@ class CodeRef(BaseModel):
     site: str | None = None
 
 
-class IngredientRef(BaseModel):
-    """An RxNorm ingredient that stands for a drug class where the vocabulary carries no ATC."""
-
-    model_config = _FROZEN
-    code: str = Field(min_length=1)
-    display: str = Field(min_length=1)
-    reference: str = Field(min_length=1)
-
-
 class UnitRef(BaseModel):
-    """A UCUM unit a measurement is read in, and its factor to the rule's unit."""
+    """A UCUM unit a measurement is read in, and its factor to the rule's unit (from the labs value set)."""
 
     model_config = _FROZEN
     vocabulary: str = "UCUM"
@@ -82,20 +73,18 @@ class SignalSource(BaseModel):
     tables: tuple[TableName, ...] = ()
     valuesets: tuple[Concept, ...] = ()
     codes: tuple[CodeRef, ...] = ()
-    rxnorm_ingredients: tuple[IngredientRef, ...] = ()
-    units: tuple[UnitRef, ...] = ()
     negative_values: tuple[CodeRef, ...] = ()
     note_terms: tuple[str, ...] = ()
     descendants: bool = True
 
     @model_validator(mode="after")
     def _coded_or_text(self) -> SignalSource:
-        coded = bool(self.valuesets or self.codes or self.rxnorm_ingredients)
+        coded = bool(self.valuesets or self.codes)
         if coded and not self.tables:
             msg = "coded sources need `tables`"
             raise ValueError(msg)
         if not coded and not self.note_terms:
-            msg = "give codes (valuesets, codes, rxnorm_ingredients) or note_terms"
+            msg = "give codes (valuesets, codes) or note_terms"
             raise ValueError(msg)
         return self
 
@@ -446,6 +435,28 @@ class CaseFinding:
             include.append(CodeSpec(c.vocabulary, c.code, c.match, c.display, c.reference, c.site, "code"))
         return tuple(include), tuple(exclude), tuple(skipped)
 
+    @staticmethod
+    def units(source: SignalSource) -> tuple[UnitRef, ...]:
+        """The UCUM units a source's measurements are read in, with their factor to the rule's unit.
+
+        They come from the value sets (``unit`` and ``convert`` on a LOINC code in labs.yaml), the one
+        table the FHIR reader converts with too.
+        """
+        index = knowledge().valuesets
+        found: dict[str, UnitRef] = {}
+        for concept in source.valuesets:
+            vs = index.valueset(concept)
+            if vs is None:  # pragma: no cover - guaranteed by the loader
+                continue
+            for entry in vs.include:
+                if entry.unit is None:
+                    continue
+                ref = entry.reference or vs.reference or ""
+                found.setdefault(entry.unit, UnitRef(code=entry.unit, factor=1, reference=ref))
+                for c in entry.convert:
+                    found.setdefault(c.unit, UnitRef(code=c.unit, factor=float(c.factor), reference=c.reference))
+        return tuple(found.values())
+
 
 def _fail(name: str, where: str, reason: str) -> KnowledgeBaseError:
     return KnowledgeBaseError(f"{name}: {where}: {reason}")
@@ -526,4 +537,16 @@ def casefinding() -> CaseFinding:
     notes = parse(NoteTermsFile, notes_name, files[notes_name])
     synthetic = parse(SyntheticVocabularyFile, synthetic_name, files[synthetic_name])
     check_references(score, notes, score_name)
-    return CaseFinding(score=score, notes=notes, synthetic=synthetic)
+    found = CaseFinding(score=score, notes=notes, synthetic=synthetic)
+    _check_units(found, score_name)
+    return found
+
+
+def _check_units(kb: CaseFinding, name: str) -> None:
+    """A feature's rule unit must be the unit its signal's value set reads values in (labs.yaml)."""
+    for f in kb.features:
+        if f.rule.unit is None:
+            continue
+        base = {u.code for source in kb.sources(f.signal) for u in kb.units(source) if u.factor == 1}
+        if f.rule.unit not in base:
+            raise _fail(name, f"features ({f.id}).rule.unit", f"{f.rule.unit!r} is not the unit of its value set")

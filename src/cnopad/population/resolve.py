@@ -2,8 +2,8 @@
 
 Codes are looked up in ``concept`` by (vocabulary_id, concept_code) - ICD codes without the dot, ATC and
 ICPC in upper case - and, for sources with ``descendants``, extended to their descendants through
-``concept_ancestor`` (ATC class -> RxNorm ingredients -> clinical drugs). RxNorm ingredient codes give the
-drug classes where the vocabulary has no ATC. Nothing uses an OMOP integer id from outside the data.
+``concept_ancestor`` (ATC class -> RxNorm ingredients -> clinical drugs). The value sets' RxNorm ingredient
+codes give the drug classes where the vocabulary has no ATC. Nothing uses an OMOP integer id from outside the data.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def resolve(omop: Omop, kb: CaseFinding) -> Resolution:
                 rows.extend((table, signal.id, cid, sites.get(cid)) for cid in ids)
             if usable:
                 concept_ids |= ids
-            for u in source.units:
+            for u in kb.units(source):
                 for cid in lookup.match(CodeSpec(u.vocabulary, u.code, "exact", u.code, u.reference)):
                     sig_units[cid] = u.factor
             for n in source.negative_values:
@@ -150,16 +150,10 @@ def _all_specs(kb: CaseFinding) -> list[CodeSpec]:
     for signal in kb.score.signals:
         for source in signal.sources:
             inc, exc, _ = kb.codes(source)
-            specs += [*inc, *exc, *_ingredients(source)]
-            specs += [CodeSpec(u.vocabulary, u.code, "exact", u.code, u.reference) for u in source.units]
+            specs += [*inc, *exc]
+            specs += [CodeSpec(u.vocabulary, u.code, "exact", u.code, u.reference) for u in kb.units(source)]
             specs += [CodeSpec(n.vocabulary, n.code, "exact", n.display, n.reference) for n in source.negative_values]
     return specs
-
-
-def _ingredients(source: SignalSource) -> list[CodeSpec]:
-    return [
-        CodeSpec("RxNorm", i.code, "exact", i.display, i.reference, None, "rxnorm") for i in source.rxnorm_ingredients
-    ]
 
 
 def _normalised_code(concept: ir.Table, vocabulary: str) -> ir.StringValue:
@@ -214,7 +208,7 @@ def _descendants(omop: Omop, lookup: _Lookup, kb: CaseFinding) -> dict[int, set[
             if not source.descendants:
                 continue
             inc, exc, _ = kb.codes(source)
-            for spec in (*inc, *exc, *_ingredients(source)):
+            for spec in (*inc, *exc):
                 roots.update(lookup.match(spec))
     if not roots:
         return {}
@@ -235,7 +229,7 @@ def _source_ids(
 ) -> tuple[set[int], dict[int, str], set[str], list[str]]:
     """(concept ids, site per id, vocabularies absent, codes not found) of one source."""
     inc, exc, _ = kb.codes(source)
-    include = [*inc, *_ingredients(source)]
+    include = list(inc)
     ids: set[int] = set()
     sites: dict[int, str] = {}
     missing: set[str] = set()

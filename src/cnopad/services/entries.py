@@ -19,6 +19,7 @@ from typing import Any
 
 from cnopad.domain import (
     Administration,
+    Bone,
     CareRole,
     CareTeamMember,
     Coding,
@@ -173,7 +174,8 @@ FORMS: dict[str, tuple[Field, ...]] = {
         Field("modality", Kind.CHOICE, required=True, choices=tuple(c.value for c in MODALITIES)),
         Field("date", Kind.DATE, required=True),
         Field("findings", Kind.MULTI, choices=tuple(c.value for c in FINDINGS)),
-        Field("sites", Kind.MULTI, choices=tuple(s.value for s in Site)),
+        # the bone only: a side is not entered here (it comes with coded data, docs/fhir-profile.md)
+        Field("sites", Kind.MULTI, choices=tuple(b.value for b in Bone)),
         Field("conclusion", Kind.TEXT, max_length=1000),
     ),
     "screening": (
@@ -363,7 +365,7 @@ def _imaging(c: _Context) -> list[Entry]:
             c.v["date"],
             findings,
             tuple(c.valuesets.coding_for(f) for f in sorted(findings)),
-            tuple(Site(s) for s in c.v["sites"] or ()),
+            tuple(Site.parse(s) for s in c.v["sites"] or ()),
             conclusion=c.v["conclusion"],
         )
     ]

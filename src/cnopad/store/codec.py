@@ -16,11 +16,17 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from cnopad.domain import ENTRY_KINDS, Entry, Patient
+from cnopad.domain import ENTRY_KINDS, Entry, Patient, Site
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready structure for a domain value (dataclasses, enums, sets, dates, decimals)."""
+    """A JSON-ready structure for a domain value (dataclasses, enums, sets, dates, decimals).
+
+    A lesion site is stored as its token (``tibia``, ``tibia:left``): a site without a side keeps the text
+    earlier versions stored (``sternum``), so stored digests stay the same.
+    """
+    if isinstance(value, Site):
+        return value.token
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if type(value).__name__ in _TAGGED:
@@ -68,6 +74,8 @@ def load_entry(kind: str, payload: dict[str, Any]) -> Entry:
     data = dict(payload)
     if kind == "observations":
         data["value"] = _load_value(data.get("value"))
+    if "sites" in data:
+        data["sites"] = tuple(Site.parse(s) if isinstance(s, str) else s for s in data["sites"] or ())
     result: Entry = _adapter(ENTRY_KINDS[kind]).validate_python(data)
     return result
 

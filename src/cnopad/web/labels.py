@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnopad.domain import CareRole, Concept, Site
+from cnopad.domain import Bone, CareRole, Concept, Site
 from cnopad.knowledge.valuesets import ValueSetIndex
 from cnopad.services.entries import FORMS
 from cnopad.web.i18n import N_, gettext
@@ -158,7 +158,7 @@ class Labels:
 
     def concept(self, value: str) -> str:
         """The knowledge base's title of a concept, site or care role."""
-        for kind in (Concept, Site, CareRole):
+        for kind in (Concept, Bone, CareRole):
             try:
                 meaning = kind(value)
             except ValueError:
@@ -166,6 +166,10 @@ class Labels:
             if self.valuesets.valueset(meaning) is not None:
                 return self.valuesets.title(meaning, self.lang)
         return value
+
+    def site(self, site: Site) -> str:
+        """The title of a lesion site: its bone, then its side ("Tibia, links")."""
+        return self.valuesets.title(site, self.lang)
 
     def choice(self, form: str, field: str, value: str) -> str:
         """The label of one choice of a field."""

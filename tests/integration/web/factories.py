@@ -6,6 +6,7 @@ from datetime import date
 
 from cnopad.bootstrap import Container
 from cnopad.domain import (
+    Bone,
     CareRole,
     CareTeamMember,
     Coding,
@@ -53,7 +54,7 @@ def adult_record(
                 (dx_coding,),
                 vs.concepts((dx_coding,)),
                 recorded=date(2021, 5, 1),
-                sites=(Site.STERNUM, Site.CLAVICLE),
+                sites=(Site(Bone.STERNUM), Site(Bone.CLAVICLE)),
             ),
             MedicationUse(
                 f"{patient_id}-pam",

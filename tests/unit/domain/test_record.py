@@ -8,6 +8,7 @@ import pytest
 
 from cnopad.domain import (
     AgeGroup,
+    Bone,
     Coding,
     Concept,
     Condition,
@@ -57,12 +58,14 @@ def test_the_diagnosis_prefers_confirmed_and_never_takes_a_ruled_out_one() -> No
 
 
 def test_focality_follows_the_number_of_distinct_sites() -> None:
-    assert _cno("a", Verification.CONFIRMED, date(2024, 1, 1), Site.CLAVICLE).focality is Focality.UNIFOCAL
+    assert _cno("a", Verification.CONFIRMED, date(2024, 1, 1), Site(Bone.CLAVICLE)).focality is Focality.UNIFOCAL
     assert (
-        _cno("a", Verification.CONFIRMED, date(2024, 1, 1), Site.CLAVICLE, Site.CLAVICLE).focality is Focality.UNIFOCAL
+        _cno("a", Verification.CONFIRMED, date(2024, 1, 1), Site(Bone.CLAVICLE), Site(Bone.CLAVICLE)).focality
+        is Focality.UNIFOCAL
     )
     assert (
-        _cno("a", Verification.CONFIRMED, date(2024, 1, 1), Site.CLAVICLE, Site.STERNUM).focality is Focality.MULTIFOCAL
+        _cno("a", Verification.CONFIRMED, date(2024, 1, 1), Site(Bone.CLAVICLE), Site(Bone.STERNUM)).focality
+        is Focality.MULTIFOCAL
     )
     assert _cno("a", Verification.CONFIRMED, date(2024, 1, 1)).focality is Focality.UNKNOWN
 

@@ -130,7 +130,7 @@ class Builder:
                 onset=_day(raw.get("onset")),
                 recorded=_day(raw.get("recorded")),
                 abated=_day(raw.get("abated")),
-                sites=tuple(Site(s) for s in raw.get("sites", ())),
+                sites=tuple(Site.parse(s) for s in raw.get("sites", ())),
             )
         if kind == "medication":
             schedule = None
@@ -156,7 +156,7 @@ class Builder:
                 concepts,
                 effective=_day(raw.get("on")),
                 value=self._value(raw.get("value")),
-                sites=tuple(Site(s) for s in raw.get("sites", ())),
+                sites=tuple(Site.parse(s) for s in raw.get("sites", ())),
             )
         if kind == "imaging":
             findings = self.codings(raw.get("findings", []))

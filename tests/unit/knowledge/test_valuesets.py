@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnopad.domain import CareRole, Coding, Concept, Site, System
+from cnopad.domain import Bone, CareRole, Coding, Concept, Site, System
 from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge.files import parse
 from cnopad.knowledge.valuesets import ValueSetFile, ValueSetIndex
@@ -44,7 +44,7 @@ def test_unknown_codes_in_known_systems_mean_nothing(valuesets: ValueSetIndex) -
 
 
 def test_sites_and_roles_are_kept_apart_from_concepts(valuesets: ValueSetIndex) -> None:
-    assert valuesets.sites([Coding(System.CNOPAD.value, "site-sternum")]) == (Site.STERNUM,)
+    assert valuesets.sites([Coding(System.CNOPAD.value, "site-sternum")]) == (Site(Bone.STERNUM),)
     assert valuesets.roles([Coding(System.CNOPAD.value, "role-other")]) == {CareRole.OTHER}
     assert valuesets.sites([Coding(System.CNOPAD.value, "role-other")]) == ()
 
@@ -57,7 +57,7 @@ def test_every_code_carries_a_citation(valuesets: ValueSetIndex) -> None:
 
 def test_the_preferred_coding_of_a_concept_is_an_exact_code(valuesets: ValueSetIndex) -> None:
     assert valuesets.coding_for(Concept.PAIN_SCORE) == Coding("http://loinc.org", "72514-3")
-    assert valuesets.coding_for(Site.STERNUM) == Coding(System.CNOPAD.value, "site-sternum")
+    assert valuesets.coding_for(Bone.STERNUM) == Coding(System.SNOMED.value, "56873002")
 
 
 BAD_FILES = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cnopad.domain import ANTERIOR_CHEST_WALL, CareRole, Concept, Focality
+from cnopad.domain import CareRole, Concept, Focality, on_anterior_chest_wall, site_count
 from cnopad.engine.dates import add_months
 from cnopad.engine.findings import FOUND, NONE, Findings, Params, found, predicate
 from cnopad.engine.view import RecordView
@@ -38,11 +38,11 @@ def _chest_wall_since(v: RecordView) -> tuple[date | None, list[str]]:
             dates.append(day)
             evidence.append(entry)
     for condition in v.record.conditions:
-        if not condition.ruled_out and set(condition.sites) & ANTERIOR_CHEST_WALL and condition.first_date:
+        if not condition.ruled_out and on_anterior_chest_wall(condition.sites) and condition.first_date:
             dates.append(condition.first_date)
             evidence.append(condition.id)
     for obs in v.record.observations:
-        if obs.present and set(obs.sites) & ANTERIOR_CHEST_WALL and obs.effective and obs.effective <= v.as_of:
+        if obs.present and on_anterior_chest_wall(obs.sites) and obs.effective and obs.effective <= v.as_of:
             dates.append(obs.effective)
             evidence.append(obs.id)
     return (min(dates) if dates else None), evidence
@@ -136,12 +136,12 @@ def tumour_not_excluded_without_biopsy(v: RecordView, p: Params) -> Findings:
 
 
 def lesion_picture(v: RecordView) -> tuple[int | None, list[str]]:
-    """The number of lesions: the latest imaging count, else the diagnosis's sites (1 = unifocal)."""
+    """The number of lesions: the latest imaging count, else the diagnosis's (bone, side) sites (1 = unifocal)."""
     for study in reversed(v.imaging):
         if study.lesion_count is not None:
             return study.lesion_count, [study.id]
     if v.diagnosis is not None and v.diagnosis.focality is not Focality.UNKNOWN:
-        return len(set(v.diagnosis.sites)), [v.diagnosis.id]
+        return site_count(v.diagnosis.sites), [v.diagnosis.id]
     return None, []
 
 

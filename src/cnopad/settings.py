@@ -59,7 +59,26 @@ class Settings(BaseSettings):
     cds_jwt_leeway: int = Field(
         default=30, ge=0, le=300, description="Clock skew in seconds allowed on CDS Hooks JWT exp/iat."
     )
+    cds_jwks_timeout: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        description="Seconds to wait for a CDS Client's JWK Set URL (jku or jwks_url) before the call is refused.",
+    )
+    cds_jwks_retry_after: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="Seconds a JWK Set URL that failed or timed out is not asked again (calls naming it get 401).",
+    )
     fhir_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds to wait for a CDS Client's FHIR server.")
+    hsts_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=63_072_000,
+        description="Strict-Transport-Security max-age in seconds on every response (0 = off); set it only when "
+        "cnopad is reached over HTTPS only.",
+    )
     log_level: str = Field(
         default="info",
         description="Application log level (debug, info, warning, error). Logs never contain patient data.",

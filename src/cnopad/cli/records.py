@@ -192,18 +192,31 @@ def db_upgrade() -> None:
 
 @app.command("serve")
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default CNOPAD_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default CNOPAD_PORT).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default CNOPAD_HOST); also the default public URL's host.")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port (default CNOPAD_PORT); also the default public URL's port."),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
     """Run the web service (API and web app) in production form."""
+    import os
+
     import uvicorn
 
     container = _container()
+    host = host or container.settings.host
+    port = port or container.settings.port
+    # the app is built again in each worker process from the environment: hand the options on, so the CDS
+    # Hooks JWT audience and the card links (CNOPAD_BASE_URL's default http://HOST:PORT) name this host and port
+    os.environ["CNOPAD_HOST"] = host
+    os.environ["CNOPAD_PORT"] = str(port)
     uvicorn.run(
         "cnopad.api.asgi:app",
-        host=host or container.settings.host,
-        port=port or container.settings.port,
+        host=host,
+        port=port,
         workers=workers,
         log_level=container.settings.log_level,
         access_log=False,

@@ -4,11 +4,20 @@ sessions with a session-bound CSRF token, idle and absolute time-outs.
 Policy (a product choice, see docs/web.md): after ``LOCKOUT_AFTER`` failed attempts in a row the account
 is locked for ``LOCKOUT_MINUTES``; a session ends after ``IDLE_MINUTES`` without activity and at most
 ``SESSION_HOURS`` after sign-in. Failed and successful sign-ins are written to the audit log.
+
+An attempt is counted (atomically, in the database) and committed *before* its password is checked, and no
+transaction is open while argon2 runs: concurrent attempts from any number of threads or worker processes
+get through exactly ``LOCKOUT_AFTER`` times, and a slow hash holds no database lock or connection. At most
+``PARALLEL_HASHES`` argon2 computations run at once in a process (each takes ~64 MiB and all cores), so a
+burst of sign-ins queues instead of starving the server. Callers on an event loop run ``login`` in a
+worker thread (``web/routes_auth.py``).
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -24,6 +33,7 @@ from cnopad.store.web_sessions import WebSession, WebSessionRepository
 __all__ = [
     "LOCKOUT_AFTER",
     "LOCKOUT_MINUTES",
+    "PARALLEL_HASHES",
     "LoginRefused",
     "SignedIn",
     "WebSession",
@@ -45,7 +55,11 @@ TOUCH_EVERY = timedelta(minutes=2)
 MAX_NAME = 120
 MAX_PASSWORD = 256
 
+#: argon2 computations at once per process: half the cores (each hash already uses 4 lanes), at least one
+PARALLEL_HASHES = max(1, (os.cpu_count() or 2) // 2)
+
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
+_hash_slots = threading.BoundedSemaphore(PARALLEL_HASHES)
 #: a hash of a random password, verified against when the user does not exist so timing does not tell
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
@@ -58,7 +72,8 @@ class LoginRefused(CnopadError):
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` (salted, parameters in the hash string)."""
-    return _hasher.hash(password)
+    with _hash_slots:
+        return _hasher.hash(password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +86,27 @@ class SignedIn:
 
 
 def login(uow: UnitOfWork, name: str, password: str, *, now: datetime) -> SignedIn:
-    """Check the password and open a session; failures count towards the lock-out and are audited."""
+    """Check the password and open a session; failures count towards the lock-out and are audited.
+
+    Blocking (database and argon2): call it from a worker thread, not on an event loop.
+    """
     if not name or not password or len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
         _refuse(uow, name[:MAX_NAME], "malformed input")
     user = uow.users.by_name(name)
     stored = uow.users.password_hash(name) if user is not None else None
     if user is None or stored is None or not user.active:
+        uow.commit()  # end the read before the slow hash: no transaction (SQLite: no write lock) is held
         _verify(_DUMMY_HASH, password)
         _refuse(uow, name, "unknown or inactive user")
-    if user.locked_until is not None and user.locked_until > now:
+    attempt = uow.users.claim_login_attempt(
+        name, now=now, lock_after=LOCKOUT_AFTER, lock_until=now + timedelta(minutes=LOCKOUT_MINUTES)
+    )
+    if attempt is None:
         _refuse(uow, name, "locked")
+    uow.commit()  # the attempt counts whatever happens next, and argon2 runs outside any transaction
     if not _verify(stored, password):
-        failures = user.failed_logins + 1
-        locked = now + timedelta(minutes=LOCKOUT_MINUTES) if failures >= LOCKOUT_AFTER else None
-        uow.users.record_login(name, success=False, locked_until=locked)
-        _refuse(uow, name, f"wrong password (failure {failures})" + (" - locked" if locked else ""))
+        locked = " - locked" if attempt >= LOCKOUT_AFTER else ""
+        _refuse(uow, name, f"wrong password (failure {attempt}){locked}")
     uow.users.record_login(name, success=True)
     if _hasher.check_needs_rehash(stored):
         uow.users.set_password_hash(name, hash_password(password))
@@ -99,10 +120,11 @@ def login(uow: UnitOfWork, name: str, password: str, *, now: datetime) -> Signed
 
 
 def _verify(stored: str, password: str) -> bool:
-    try:
-        return _hasher.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _hash_slots:
+        try:
+            return _hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def _refuse(uow: UnitOfWork, name: str, reason: str) -> NoReturn:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,6 +107,28 @@ class UserRepository:
     def set_password_hash(self, name: str, value: str) -> None:
         """Replace a user's password hash."""
         self.session.execute(update(users).where(users.c.name == name).values(password_hash=value))
+
+    def claim_login_attempt(self, name: str, *, now: datetime, lock_after: int, lock_until: datetime) -> int | None:
+        """Count one sign-in attempt before its password is checked, in one atomic UPDATE ... RETURNING.
+
+        Returns the attempt's number since the last successful sign-in; the attempt that reaches
+        ``lock_after`` also locks the account until ``lock_until``. None when the account is locked now (or
+        absent or inactive): nothing is counted and the password must not be checked. Concurrent attempts
+        (threads, worker processes) each get their own number, so exactly ``lock_after`` get through.
+        """
+        count = users.c.failed_logins + 1
+        statement = (
+            update(users)
+            .where(
+                users.c.name == name,
+                users.c.active.is_(True),
+                or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
+            )
+            .values(failed_logins=count, locked_until=case((count >= lock_after, lock_until), else_=None))
+            .returning(users.c.failed_logins)
+        )
+        row = self.session.execute(statement).first()
+        return int(row.failed_logins) if row else None
 
     def record_login(self, name: str, *, success: bool, locked_until: datetime | None = None) -> None:
         """Count failed logins (reset on success) and set a lock-out time when given."""

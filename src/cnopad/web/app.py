@@ -1,16 +1,21 @@
-"""Mounts the clinicians' web app (pages, static files, security headers) on the FastAPI application."""
+"""Mounts the clinicians' web app (pages, static files) on the FastAPI application.
+
+The security headers (``web/security.py``) wrap the whole application; ``api/app.py`` adds them last, so
+they reach every response, the body-size and CORS answers included.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 
+import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from cnopad.services import auth
 from cnopad.web import routes_auth, routes_clinical, routes_documents
 from cnopad.web.i18n import LANGUAGES, translations
 from cnopad.web.rendering import environment
-from cnopad.web.security import SecurityHeaders
 
 
 def install(app: FastAPI) -> None:
@@ -20,7 +25,8 @@ def install(app: FastAPI) -> None:
         environment(lang)
     static = resources.files("cnopad.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # sign-ins run argon2 in worker threads, at most this many at once; the rest wait without holding a thread
+    app.state.sign_in_limiter = anyio.CapacityLimiter(auth.PARALLEL_HASHES)
     app.include_router(routes_auth.router)
     app.include_router(routes_clinical.router)
     app.include_router(routes_documents.router)
-    app.add_middleware(SecurityHeaders)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from cnopad.services import auth
 from cnopad.web.context import SESSION_COOKIE, WEB_SERVICE, Web, remember_language
@@ -64,14 +66,20 @@ async def login(web: Web, request: Request) -> Response:
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
     next_url = safe_next(str(form.get("next") or ""))
     container = web.container
-    try:
+
+    def sign_in() -> auth.SignedIn:
         with container.unit(WEB_SERVICE) as uow:
             if web.session_id:
                 auth.logout(uow, web.session_id, now=container.clock())
         with container.unit(WEB_SERVICE) as uow:
-            signed_in = auth.login(uow, name, password, now=container.clock())
+            return auth.login(uow, name, password, now=container.clock())
+
+    try:
+        # argon2 and the database off the event loop; waiting sign-ins queue here, not in the shared pool
+        signed_in = await anyio.to_thread.run_sync(sign_in, limiter=request.app.state.sign_in_limiter)
     except auth.LoginRefused:
-        return _login_page(web, error=True, name=name[:120], next_url=next_url, status=401)
+        # rendering is CPU work too: off the event loop, like the rest of a sign-in
+        return await run_in_threadpool(_login_page, web, error=True, name=name[:120], next_url=next_url, status=401)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -90,8 +98,13 @@ async def logout(web: Web) -> Response:
     """End the session."""
     await web.form()
     if web.session_id:
-        with web.container.unit(WEB_SERVICE) as uow:
-            auth.logout(uow, web.session_id, now=web.container.clock())
+        session_id, container = web.session_id, web.container
+
+        def sign_out() -> None:
+            with container.unit(WEB_SERVICE) as uow:
+                auth.logout(uow, session_id, now=container.clock())
+
+        await run_in_threadpool(sign_out)  # the database off the event loop
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

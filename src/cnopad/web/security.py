@@ -1,8 +1,11 @@
-"""Security headers on every page, and the CSRF check on every form.
+"""Security headers on every response, and the CSRF check on every form.
 
-The Content-Security-Policy allows no inline script or style (HTMX and the one script are static
-files), no framing (clickjacking), no plugins; forms may only post to cnopad itself. The API
-documentation pages (/docs) load their own assets and keep only the headers that do not break them.
+One place for the headers: ``X-Content-Type-Options: nosniff`` everywhere; ``Cache-Control: no-store`` on
+everything but the static assets (API answers, CDS cards, FHIR exports and pages carry patient data, and a
+shared or browser cache must not keep them); ``Strict-Transport-Security`` everywhere when
+``CNOPAD_HSTS_SECONDS`` is set. Web pages and the API documentation (/docs, Swagger UI served locally) get
+the Content-Security-Policy: no inline script or style (HTMX, Swagger UI and their start-up scripts are
+static files), no framing (clickjacking), no plugins; forms may only post to cnopad itself.
 """
 
 from __future__ import annotations
@@ -24,28 +27,39 @@ _PAGE_HEADERS = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
-_API_PREFIXES = ("/api", "/docs", "/redoc", "/openapi.json", "/cds-services")
+#: JSON answers: no page policy (they render nothing), but no-store and nosniff like everything else
+_API_PREFIXES = ("/api", "/openapi.json", "/cds-services")
+#: static assets hold no patient data and may be cached
+_STATIC_PREFIX = "/static/"
+_MANAGED = (b"x-content-type-options", b"cache-control", b"strict-transport-security")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 LOGIN_CSRF_COOKIE = "cnopad_login_csrf"
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the security headers (all of them to web pages, nosniff to everything)."""
+    """ASGI middleware adding the security headers (see the module docstring for which go where)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts_seconds: int = 0) -> None:
         self.app = app
+        self.hsts = f"max-age={hsts_seconds}; includeSubDomains".encode() if hsts_seconds > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        page = not str(scope.get("path", "")).startswith(_API_PREFIXES)
+        path = str(scope.get("path", ""))
+        page = not path.startswith(_API_PREFIXES)
+        static = path.startswith(_STATIC_PREFIX)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-content-type-options"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _MANAGED]
                 headers.append((b"x-content-type-options", b"nosniff"))
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                if self.hsts is not None:
+                    headers.append((b"strict-transport-security", self.hsts))
                 if page:
                     headers.extend(_PAGE_HEADERS)
                 message["headers"] = headers

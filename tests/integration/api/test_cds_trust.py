@@ -156,25 +156,6 @@ def test_a_replayed_token_is_refused(http: HttpClient, ehr: SigningClient) -> No
     assert "replay" in again.json()["detail"]
 
 
-def test_a_jwks_from_an_allowlisted_jku_is_fetched_and_used(tmp_path: Path, kb: object, ehr: SigningClient) -> None:
-    import httpx
-
-    jku = "https://ehr.test.invalid/.well-known/jwks.json"
-    served: list[str] = []
-
-    def jwks_app(environ: dict[str, object], start_response: object) -> list[bytes]:
-        served.append(str(environ["PATH_INFO"]))
-        start_response("200 OK", [("Content-Type", "application/json")])  # type: ignore[operator]
-        return [json.dumps(ehr.jwks()).encode()]
-
-    app = create_app(_container(tmp_path, kb, cds_clients=ehr.clients_file(jku=(jku,))))
-    app.state.jwt_verifier._transport = httpx.WSGITransport(app=jwks_app)  # the EHR's key server, in process
-    with HttpClient(app, base_url=BASE) as http:
-        response = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=jku))
-    assert response.status_code == 200
-    assert served == ["/.well-known/jwks.json"]
-
-
 def test_unsigned_calls_need_the_development_switch_and_loopback(tmp_path: Path, kb: object) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -206,3 +187,114 @@ def test_cors_is_open_for_cds_hooks_and_closed_for_the_rest(http: HttpClient) ->
     assert cds.status_code == 200
     assert cds.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-origin" not in api.headers
+
+
+def test_a_ps384_token_for_a_key_declared_rs384_is_refused(http: HttpClient, ehr: SigningClient) -> None:
+    response = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, alg="PS384", kid="rsa-1"))
+    assert response.status_code == 401
+    assert "declares alg 'RS384'" in response.json()["detail"]
+
+
+def test_a_jti_is_used_up_by_a_call_that_fails_after_the_token_was_accepted(
+    http: HttpClient, ehr: SigningClient
+) -> None:
+    path = "/cds-services/cnopad-patient-view"
+    headers = ehr.auth(path)
+    bad_body = http.post(path, json={"hook": "patient-view"}, headers=headers)
+    unknown_service = http.post(
+        "/cds-services/no-such-service", json={}, headers=ehr.auth("/cds-services/no-such-service")
+    )
+    replay = http.post(path, json={"hook": "patient-view"}, headers=headers)
+    assert bad_body.status_code in (400, 422)
+    assert unknown_service.status_code == 404
+    assert replay.status_code == 401
+    assert "replay" in replay.json()["detail"]
+
+
+def test_a_forged_token_does_not_use_up_the_jti_of_the_genuine_one(
+    http: HttpClient, ehr: SigningClient, tmp_path: Path
+) -> None:
+    (tmp_path / "forger").mkdir()
+    forger = SigningClient(tmp_path / "forger")
+    forged = http.get(DISCOVERY, headers=forger.auth(DISCOVERY, jti="victim-jti-1"))
+    genuine = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, jti="victim-jti-1"))
+    assert forged.status_code == 401
+    assert genuine.status_code == 200
+
+
+class _KeyServer:
+    """The EHR's JWK Set host, in process: counts requests and answers with the keys or an error."""
+
+    def __init__(self, jwks: dict[str, object], *, status: int = 200) -> None:
+        self.jwks = jwks
+        self.status = status
+        self.requests: list[str] = []
+
+    async def __call__(self, scope: dict[str, object], receive: object, send: object) -> None:
+        assert scope["type"] == "http"
+        self.requests.append(str(scope["path"]))
+        body = json.dumps(self.jwks).encode() if self.status == 200 else b"unavailable"
+        await send({"type": "http.response.start", "status": self.status, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
+
+
+JKU = "https://ehr.test.invalid/.well-known/jwks.json"
+
+
+def _jku_app(tmp_path: Path, kb: object, ehr: SigningClient, keys: _KeyServer, **settings: object) -> object:
+    import httpx
+
+    app = create_app(_container(tmp_path, kb, cds_clients=ehr.clients_file(jku=(JKU,)), **settings))
+    app.state.jwt_verifier.transport = httpx.ASGITransport(app=keys)  # type: ignore[arg-type]
+    return app
+
+
+def test_a_jwks_from_an_allowlisted_jku_is_fetched_once_and_used(
+    tmp_path: Path, kb: object, ehr: SigningClient
+) -> None:
+    keys = _KeyServer(ehr.jwks())
+    with HttpClient(_jku_app(tmp_path, kb, ehr, keys), base_url=BASE) as http:  # type: ignore[arg-type]
+        first = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
+        second = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert keys.requests == ["/.well-known/jwks.json"]
+
+
+NO_FETCH = [
+    ("untrusted issuer", {"iss": "https://evil.example"}),
+    ("expired", {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 3700}),
+    ("wrong aud", {"aud": "https://elsewhere.example/cds-services"}),
+    ("algorithm none", {"alg_none": True}),
+]
+
+
+@pytest.mark.parametrize(("case", "change"), NO_FETCH, ids=[c[0] for c in NO_FETCH])
+def test_a_token_refused_on_its_face_causes_no_key_fetch(
+    tmp_path: Path, kb: object, ehr: SigningClient, case: str, change: dict[str, object]
+) -> None:
+    keys = _KeyServer(ehr.jwks())
+    if change.get("alg_none"):
+        claims = {**_claims(DISCOVERY), "jti": "n-1"}
+        headers = {
+            "Authorization": "Bearer " + _unsigned(claims, {"alg": "none", "typ": "JWT", "kid": "ec-1", "jku": JKU})
+        }
+    else:
+        headers = ehr.auth(DISCOVERY, header_jku=JKU, **change)
+    with HttpClient(_jku_app(tmp_path, kb, ehr, keys), base_url=BASE) as http:  # type: ignore[arg-type]
+        response = http.get(DISCOVERY, headers=headers)
+    assert response.status_code == 401
+    assert keys.requests == []
+
+
+def test_a_failing_key_host_is_not_asked_again_within_the_retry_window(
+    tmp_path: Path, kb: object, ehr: SigningClient
+) -> None:
+    keys = _KeyServer(ehr.jwks(), status=503)
+    with HttpClient(_jku_app(tmp_path, kb, ehr, keys, cds_jwks_retry_after=60), base_url=BASE) as http:  # type: ignore[arg-type]
+        first = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
+        keys.status = 200  # the host recovers, but cnopad waits out the window before asking again
+        second = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
+    assert (first.status_code, second.status_code) == (401, 401)
+    assert "could not be read" in first.json()["detail"]
+    assert "not asked again" in second.json()["detail"]
+    assert keys.requests == ["/.well-known/jwks.json"]

@@ -20,12 +20,12 @@ from cnopad.api.cds_hooks.definitions import SERVICES, discovery
 from cnopad.api.cds_hooks.trust import JwtVerifier, VerifiedCaller
 from cnopad.api.deps import ContainerDep
 from cnopad.api.problems import problem_responses
+from cnopad.bootstrap import Container
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.errors import InputError, NotFoundError, UnauthenticatedError
 from cnopad.fhir.client import FhirServerClient
 from cnopad.services import cds as cds_svc
 from cnopad.services import feedback as feedback_svc
-from cnopad.store import UnitOfWork
 
 router = APIRouter(
     prefix="/cds-services", tags=["cds-hooks"], responses=problem_responses(400, 401, 404, 412, 413, 422)
@@ -37,9 +37,11 @@ UNSIGNED_ISSUER = "unsigned-development-client"
 async def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
     """The verified CDS Client behind the request (JWT), or the loopback development caller.
 
-    The replay check (``jti``) happens in the request's own transaction (``_first_use``), so each call
-    commits once. Async on purpose: the check is CPU only (the JWK Set is cached), and running it on the
-    event loop saves a hop to the thread pool on every call.
+    The token is checked without blocking the event loop (a JWK Set fetch awaits; see ``trust.py``). Once it is
+    accepted its ``jti`` is used up at once, in its own committed transaction, before the request is handled:
+    whatever happens next (a bad body, an unknown service, a FHIR server that fails), the token cannot be
+    played again. Tokens refused before their signature is verified use up nothing, so a forger cannot burn
+    the jti of a genuine token (docs/security.md, "CDS Hooks trust").
     """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -50,14 +52,18 @@ async def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
         msg = "CDS Hooks calls need Authorization: Bearer <JWT signed by the CDS Client>"
         raise UnauthenticatedError(msg)
     verifier: JwtVerifier = request.app.state.jwt_verifier
-    return verifier.verify(token, container.settings.public_url + request.url.path)
+    verified = await verifier.verify(token, container.settings.public_url + request.url.path)
+    await run_in_threadpool(_use_up_jti, container, verified)
+    return verified
 
 
-def _first_use(uow: UnitOfWork, verified: VerifiedCaller) -> None:
-    """Refuse a JWT whose jti was seen before (a replay); unsigned development calls have none."""
-    if verified.jti and not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
-        msg = "CDS Hooks JWT refused: jti was used before (replay)"
-        raise UnauthenticatedError(msg)
+def _use_up_jti(container: Container, verified: VerifiedCaller) -> None:
+    """Record the token's jti (committed now); a jti seen before is a replay and refused."""
+    with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
+        if not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
+            msg = "CDS Hooks JWT refused: jti was used before (replay)"
+            raise UnauthenticatedError(msg)
+        uow.commit()
 
 
 def _utc(epoch: int) -> datetime:
@@ -71,7 +77,6 @@ CallerDep = Annotated[VerifiedCaller, Depends(caller)]
 def discover(container: ContainerDep, verified: CallerDep) -> JSONResponse:
     """The CDS Services cnopad offers and the data each wants prefetched."""
     with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
-        _first_use(uow, verified)
         uow.audit.append(uow.actor, "cds-discovery", patient_id=None, purpose="decision support", detail="")
         uow.commit()
     return JSONResponse(discovery().dump())
@@ -87,7 +92,7 @@ async def call_service(
 ) -> JSONResponse:
     """Assess the patient in context (and the draft orders of order hooks) and return cards.
 
-    With complete prefetch the work is CPU only and runs on the event loop (no thread-pool hop per call);
+    With complete prefetch the work is CPU only and runs on the event loop (no second thread-pool hop);
     when the client's FHIR server must be asked, it runs in a worker thread so a slow server stalls no one.
     """
     service = SERVICES.get(service_id)
@@ -117,7 +122,6 @@ async def call_service(
     def run() -> cds_svc.HookResult:
         result = cds_svc.evaluate(call, kb=container.knowledge, today=container.today(), client_factory=client_factory)
         with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
-            _first_use(uow, verified)
             cds_svc.record_call(uow, call, result)
         return result
 
@@ -158,6 +162,5 @@ def feedback(
     ]
     actor = Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)
     with container.unit(actor) as uow:
-        _first_use(uow, verified)
         stored = feedback_svc.record_feedback(uow, service_id, verified.issuer, outcomes)
     return JSONResponse({"received": stored}, status_code=200)

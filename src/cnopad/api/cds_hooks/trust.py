@@ -1,21 +1,27 @@
 """Trusting CDS Clients: every call carries a JWT signed with the client's private key (CDS Hooks 2.0).
 
-Checks, in order: a well-formed JWT; an asymmetric algorithm (never ``none`` or HMAC); ``typ`` JWT and a
-``kid``; an issuer on the allowlist; a ``jku`` (when given) on that issuer's allowlist; the key found by
-``kid`` in the issuer's JWK Set (a file or an allowlisted URL); the signature; ``aud`` equal to the
-endpoint URL called; ``exp`` and ``iat`` present and current within a small leeway; a ``jti`` (replay is
-checked by the caller against the store). Built on PyJWT; no cryptography is written here.
+Checks, in order, and all of them before any network I/O: a well-formed JWT; an asymmetric algorithm (never
+``none`` or HMAC); ``typ`` JWT and a ``kid``; an issuer on the allowlist; a ``jku`` (when given) on that
+issuer's allowlist; the claims as written (``aud`` equal to the endpoint URL called, ``exp`` and ``iat``
+current within a small leeway, a lifetime of at most an hour, a ``jti``), so a token refused on its face never
+makes cnopad fetch anything. Only then the key: found by ``kid`` in the issuer's JWK Set (a file, or an
+allowlisted URL fetched without blocking the event loop, with a time-out, one fetch per URL at a time, a
+bounded number overall, and a failed URL not asked again for a while); the key's declared ``alg`` (when it
+declares one) must be the token's; then the signature and the claims again, now verified. The replay check
+(``jti``) is the caller's, against the store. Built on PyJWT; no cryptography is written here.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import anyio
 import httpx
 import jwt
 import yaml
@@ -27,7 +33,12 @@ from cnopad.errors import ConfigError, UnauthenticatedError
 ASYMMETRIC = ("ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA")
 #: a JWT may live at most this long after it was issued (a product choice that bounds the replay cache)
 MAX_LIFETIME_SECONDS = 3600
+#: a fetched JWK Set is used this long before it is fetched again (an unknown kid does not refetch it)
 JWKS_CACHE_SECONDS = 600
+#: at most this many JWK Set fetches run at once in a worker process, whatever the number of URLs
+MAX_CONCURRENT_FETCHES = 4
+#: a JWK Set larger than this is refused (a real one holds a few keys: a few kilobytes)
+MAX_JWKS_BYTES = 256_000
 
 
 class TrustedClient(BaseModel):
@@ -104,7 +115,7 @@ def _refuse(reason: str, cause: BaseException | None = None) -> NoReturn:
 
 
 class JwtVerifier:
-    """Verifies CDS Hooks JWTs against the trusted clients."""
+    """Verifies CDS Hooks JWTs against the trusted clients; fetches and caches their JWK Sets."""
 
     def __init__(
         self,
@@ -112,18 +123,33 @@ class JwtVerifier:
         *,
         leeway: int = 30,
         clock: Callable[[], float] = time.time,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        fetch_timeout: float = 3.0,
+        retry_after: float = 60.0,
     ) -> None:
         self.clients = clients
         self.leeway = leeway
         self.clock = clock
-        self._transport = transport
+        #: the HTTP transport for JWK Set fetches (tests put an in-process key server here)
+        self.transport = transport
+        self.fetch_timeout = fetch_timeout
+        self.retry_after = retry_after
         self._jwks_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._failed_until: dict[str, float] = {}
+        # keys are allowlisted URLs only (checked before a lock is made), so these stay small
+        self._url_locks: dict[str, anyio.Lock] = {}
+        self._fetch_slots = anyio.Semaphore(MAX_CONCURRENT_FETCHES)
+        # made once, at start-up (when a client has key URLs): loading the CA bundle takes tens to hundreds of
+        # milliseconds, which a new client per fetch would spend on the event loop
+        urls = any(c.jwks_url or c.jku for c in clients.values())
+        self._tls: ssl.SSLContext | bool = httpx.create_ssl_context() if urls else True
 
-    def verify(self, token: str, audience: str) -> VerifiedCaller:
+    async def verify(self, token: str, audience: str) -> VerifiedCaller:
         """Check a token for a call to ``audience`` (the endpoint URL); UnauthenticatedError when it fails."""
-        alg, kid, client, jku = self._check_header(token)
-        key = self._key(client, jku, kid, alg)
+        alg, kid, client, jku, unverified = self._check_header(token)
+        self._check_claims(unverified, audience)  # on its face, before any fetch
+        jwks = await self._jwks(client, jku)
+        key = self._key(jwks, client, kid, alg)
         try:
             claims = jwt.decode(
                 token,
@@ -144,19 +170,14 @@ class JwtVerifier:
             _refuse(f"claim {exc.claim!r} is missing", exc)
         except jwt.PyJWTError as exc:
             _refuse(f"{type(exc).__name__}: {exc}", exc)
-        if float(claims["iat"]) > self.clock() + self.leeway:
-            _refuse("iat lies in the future")
-        if float(claims["exp"]) - float(claims["iat"]) > MAX_LIFETIME_SECONDS:
-            _refuse(f"the token lives longer than {MAX_LIFETIME_SECONDS} seconds")
-        if not isinstance(claims["jti"], str) or not claims["jti"]:
-            _refuse("jti must be a non-empty string")
+        self._check_claims(claims, audience)  # the same rules, now on verified claims
         tenant = claims.get("tenant")
         return VerifiedCaller(
             client.issuer, claims["jti"], int(claims["exp"]), tenant if isinstance(tenant, str) else None
         )
 
-    def _check_header(self, token: str) -> tuple[str, str, TrustedClient, object]:
-        """Algorithm, key id, trusted client and jku from the unverified token (checked before any key use)."""
+    def _check_header(self, token: str) -> tuple[str, str, TrustedClient, object, dict[str, Any]]:
+        """Algorithm, key id, trusted client, jku and the unverified claims (checked before any key use)."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -174,21 +195,51 @@ class JwtVerifier:
         client = self.clients.get(issuer) if isinstance(issuer, str) else None
         if client is None:
             _refuse(f"issuer {issuer!r} is not trusted")
-        return str(alg), str(kid), client, header.get("jku")
+        jku = header.get("jku")
+        if jku is not None and (not isinstance(jku, str) or jku not in client.jku):
+            _refuse(f"jku {jku!r} is not on the allowlist of {client.issuer}")
+        return str(alg), str(kid), client, jku, unverified
 
-    def _key(self, client: TrustedClient, jku: object, kid: str, alg: str) -> Any:
-        if jku is not None:
-            if not isinstance(jku, str) or jku not in client.jku:
-                _refuse(f"jku {jku!r} is not on the allowlist of {client.issuer}")
-            jwks = self._fetch(jku)
-        elif client.jwks_file is not None:
-            jwks = _read_jwks_file(client.jwks_file)
-        elif client.jwks_url is not None:
-            jwks = self._fetch(client.jwks_url)
-        else:
-            jwks = self._fetch(client.jku[0])
+    def _check_claims(self, claims: dict[str, Any], audience: str) -> None:
+        """aud, exp, iat, lifetime and jti: cheap checks, so a token refused on its face costs no fetch."""
+        for name in ("aud", "exp", "iat", "jti"):
+            if name not in claims:
+                _refuse(f"claim {name!r} is missing")
+        aud = claims["aud"]
+        if not (aud == audience or (isinstance(aud, list) and audience in aud)):
+            _refuse(f"aud does not name this endpoint ({audience})")
+        exp, iat = claims["exp"], claims["iat"]
+        if not _is_number(exp) or not _is_number(iat):
+            _refuse("exp and iat must be numbers (seconds since the epoch)")
+        now = self.clock()
+        if float(exp) <= now - self.leeway:
+            _refuse("the token has expired")
+        if float(iat) > now + self.leeway:
+            _refuse("iat lies in the future")
+        if float(exp) - float(iat) > MAX_LIFETIME_SECONDS:
+            _refuse(f"the token lives longer than {MAX_LIFETIME_SECONDS} seconds")
+        if not isinstance(claims["jti"], str) or not claims["jti"]:
+            _refuse("jti must be a non-empty string")
+
+    async def _jwks(self, client: TrustedClient, jku: object) -> dict[str, Any]:
+        """The issuer's JWK Set: from the allowlisted jku, the file, or the configured URL."""
+        if isinstance(jku, str):
+            return await self._fetch(jku)
+        if client.jwks_file is not None:
+            return _read_jwks_file(client.jwks_file)
+        return await self._fetch(client.jwks_url or client.jku[0])
+
+    @staticmethod
+    def _key(jwks: dict[str, Any], client: TrustedClient, kid: str, alg: str) -> Any:
+        """The public key ``kid`` of the set, usable with ``alg`` (the key's own ``alg`` and ``use`` respected)."""
         for candidate in jwks.get("keys") or []:
             if isinstance(candidate, dict) and candidate.get("kid") == kid:
+                declared = candidate.get("alg")
+                if declared is not None and declared != alg:
+                    _refuse(f"key {kid!r} declares alg {declared!r}; the token is signed with {alg}")
+                use = candidate.get("use")
+                if use is not None and use != "sig":
+                    _refuse(f"key {kid!r} is not a signing key (use {use!r})")
                 try:
                     pyjwk = jwt.PyJWK(candidate, algorithm=alg)
                 except jwt.PyJWTError as exc:
@@ -196,18 +247,77 @@ class JwtVerifier:
                 return pyjwk.key
         _refuse(f"no key {kid!r} in the JWK Set of {client.issuer}")
 
-    def _fetch(self, url: str) -> dict[str, Any]:
-        cached = self._jwks_cache.get(url)
-        if cached is not None and cached[0] > self.clock():
-            return cached[1]
+    async def _fetch(self, url: str) -> dict[str, Any]:
+        """The JWK Set at ``url``: cached, or fetched once however many calls ask at the same time."""
+        cached = self._cached(url)
+        if cached is not None:
+            return cached
+        lock = self._url_locks.setdefault(url, anyio.Lock())
+        acquired = False
+        # waiting for another call's fetch of the same URL is bounded too (that fetch has the same time-out)
+        with anyio.move_on_after(self.fetch_timeout + 1.0):
+            await lock.acquire()
+            acquired = True
+        if not acquired:
+            _refuse(f"the JWK Set at {url} could not be read in time")
         try:
-            with httpx.Client(timeout=3.0, transport=self._transport, follow_redirects=False) as http:
-                response = http.get(url)
-            response.raise_for_status()
-            data = response.json()
+            cached = self._cached(url)  # fetched, or failed, while this call waited
+            if cached is not None:
+                return cached
+            async with self._fetch_slots:
+                return await self._download(url)
+        finally:
+            lock.release()
+
+    def _cached(self, url: str) -> dict[str, Any] | None:
+        """A fresh cached JWK Set; refuses at once while the URL is in its retry window after a failure."""
+        now = self.clock()
+        cached = self._jwks_cache.get(url)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        failed_until = self._failed_until.get(url)
+        if failed_until is not None and failed_until > now:
+            _refuse(f"the JWK Set at {url} failed recently; it is not asked again for {failed_until - now:.0f} s")
+        return None
+
+    async def _download(self, url: str) -> dict[str, Any]:
+        """GET the JWK Set within the time-out; a failure is remembered for ``retry_after`` seconds."""
+        problem = ""
+        data: object = None
+        try:
+            with anyio.fail_after(self.fetch_timeout):
+                async with (
+                    httpx.AsyncClient(
+                        timeout=self.fetch_timeout, transport=self.transport, verify=self._tls, follow_redirects=False
+                    ) as http,
+                    http.stream("GET", url, headers={"Accept": "application/json"}) as response,
+                ):
+                    response.raise_for_status()
+                    body = b""
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > MAX_JWKS_BYTES:
+                            problem = f"larger than {MAX_JWKS_BYTES} bytes"
+                            break
+            if not problem:
+                data = json.loads(body)
+                if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+                    problem = "no JWK Set"
+        except TimeoutError:
+            problem = f"no answer within {self.fetch_timeout:g} s"
+        except httpx.HTTPStatusError as exc:
+            problem = f"HTTP {exc.response.status_code}"
         except (httpx.HTTPError, ValueError) as exc:
-            _refuse(f"the JWK Set at {url} could not be read", exc)
-        if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
-            _refuse(f"{url} holds no JWK Set")
+            problem = type(exc).__name__
+        if problem or not isinstance(data, dict):
+            self._failed_until[url] = self.clock() + self.retry_after
+            _refuse(
+                f"the JWK Set at {url} could not be read ({problem}); it is not asked again for {self.retry_after:g} s"
+            )
+        self._failed_until.pop(url, None)
         self._jwks_cache[url] = (self.clock() + JWKS_CACHE_SECONDS, data)
         return data
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

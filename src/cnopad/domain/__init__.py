@@ -28,6 +28,7 @@ from cnopad.domain.observations import PAIN_SCALE, Biopsy, ImagingResult, Observ
 from cnopad.domain.patient import ADULT_AGE, AgeGroup, Identifier, Patient, Sex, age_group, age_on
 from cnopad.domain.record import ENTRY_KINDS, KIND_OF, Entry, PatientRecord
 from cnopad.domain.sites import ANTERIOR_CHEST_WALL, Site
+from cnopad.domain.text_reading import TextReading
 from cnopad.domain.values import CodedValue, ObservationValue, PeriodUnit, Quantity, Schedule
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "Sex",
     "Site",
     "System",
+    "TextReading",
     "Verification",
     "age_group",
     "age_on",

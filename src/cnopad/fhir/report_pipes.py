@@ -86,8 +86,13 @@ def normalise_and_scan(doc: Any) -> Any:
     return doc
 
 
+def _both_bones(a: str, b: str) -> bool:
+    return a.startswith("site:") and b.startswith("site:")
+
+
 def keep_distinct(doc: Any) -> Any:
-    """Drop an entity inside a longer one of the same label, a bare lesion word inside any match, and twins."""
+    """Drop a match inside a longer one of the same label (a bone inside a longer bone: "rib" in "eerste rib"),
+    a bare lesion word inside any match, and twins."""
     ents = list(doc.spans.get("ents", ()))
     kept: list[Any] = []
     seen: set[tuple[int, int, str]] = set()
@@ -97,7 +102,7 @@ def keep_distinct(doc: Any) -> Any:
             other.start <= ent.start
             and ent.end <= other.end
             and (other.end - other.start) > (ent.end - ent.start)
-            and (other.label_ == ent.label_ or ent.label_ == "g:lesion")
+            and (other.label_ == ent.label_ or ent.label_ == "g:lesion" or _both_bones(other.label_, ent.label_))
             for other in ents
         )
         if not inside and key not in seen:

@@ -190,7 +190,7 @@ def start_cnopad(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 30
+    deadline = time.time() + 90  # start-up builds the report-text pipeline (spaCy + clinlp) in each worker
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:

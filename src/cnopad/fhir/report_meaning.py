@@ -84,10 +84,10 @@ class _Reading:
         self.something_found = False
         self.mentions: list[Mention] = []
 
-    def add(self, ent: Any) -> None:
+    def add(self, ent: Any, presence: str | None = None) -> None:
         label: str = ent.label_
         q = _qualifiers(ent)
-        presence = q.get("Presence", "Present")
+        presence = presence or q.get("Presence", "Present")
         temporality, experiencer = q.get("Temporality", "Current"), q.get("Experiencer", "Patient")
         counting = label == "count" or label.startswith("count:")
         if (label.startswith("g:") and label not in self.groups) or (counting and self.kind != "imaging"):
@@ -113,10 +113,17 @@ class _Reading:
             self.something_found = True
         reads = group.reads
         concept = {"Present": reads.present, "Uncertain": reads.uncertain, "Absent": reads.absent}.get(presence)
+        if presence == "Absent" and self._makes_exception(sentence):
+            concept = None
         if concept is not None:
             self.concepts.append((concept, group.alone, sentence))
         if group.locates and presence == "Present":
             self.locating.add(sentence.start)
+
+    def _makes_exception(self, sentence: Any) -> bool:
+        """True when the sentence names an exception ("behalve", "except"), which a negation may not cover."""
+        words = " ".join(t.norm_ for t in sentence)
+        return any(f" {w} " in f" {words} " for w in self.terms.exceptions.words)
 
     def sentence(self, ent: Any) -> Any:
         """The sentence of an entity (``Span.sent`` walks the tokens on every call)."""
@@ -168,9 +175,33 @@ class _Reading:
         return best[2] if best else None
 
 
+def listed_presence(doc: Any, ents: list[Any], terms: ReportTerms) -> dict[int, str]:
+    """Presence carried along a list: "geen osteolyse, sclerose of hyperostose" negates all three.
+
+    clinlp ends a negation's scope at a comma; a finding joined to a negated or hedged finding by list
+    words only (``lists.connectors``) and left present by clinlp takes that finding's presence instead.
+    Returns the changed presence by the index of the entity in ``ents``.
+    """
+    connectors = set(terms.lists.connectors)
+    changed: dict[int, str] = {}
+    previous: tuple[int, Any, str] | None = None
+    for index, ent in enumerate(ents):
+        if not ent.label_.startswith("g:"):
+            continue
+        presence = _qualifiers(ent).get("Presence", "Present")
+        if previous is not None and presence == "Present" and previous[2] != "Present":
+            between = doc[previous[1].end : ent.start]
+            if len(between) and all(t.norm_ in connectors for t in between):
+                presence = changed[index] = previous[2]
+        previous = (index, ent, presence)
+    return changed
+
+
 def interpret(doc: Any, kind: ReportKind, terms: ReportTerms) -> TextFindings:
     """What a report says, from clinlp's qualified matches in ``doc``."""
     reading = _Reading(kind, terms, list(doc.sents))
-    for ent in doc.spans.get("ents", ()):
-        reading.add(ent)
+    ents = list(doc.spans.get("ents", ()))
+    changed = listed_presence(doc, ents, terms)
+    for index, ent in enumerate(ents):
+        reading.add(ent, changed.get(index))
     return reading.result()

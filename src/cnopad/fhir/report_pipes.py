@@ -210,7 +210,8 @@ def hide_plain_sentences(doc: Any) -> Any:
     sentences = list(doc.sents)
     starts = [s.start for s in sentences]
     verdict: dict[int, bool] = {}
-    kept, plain = [], []
+    kept: list[Any] = []
+    plain: list[Any] = []
     for ent in ents:
         sentence = sentences[bisect_right(starts, ent.start) - 1]
         if sentence.start not in verdict:

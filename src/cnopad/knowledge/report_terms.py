@@ -137,6 +137,26 @@ class DroppedQualifier(BaseModel):
     inference: str = Field(min_length=1)
 
 
+class Lists(BaseModel):
+    """Words that join findings into a list a negation or hedge runs over."""
+
+    model_config = _FROZEN
+    connectors: tuple[str, ...] = Field(min_length=1)
+    inference: str = Field(min_length=1)
+
+    _lower = field_validator("connectors")(_lower_unique)
+
+
+class Exceptions(BaseModel):
+    """Words that make an exception to a negation in the same sentence."""
+
+    model_config = _FROZEN
+    words: tuple[str, ...] = Field(min_length=1)
+    inference: str = Field(min_length=1)
+
+    _lower = field_validator("words")(_lower_unique)
+
+
 class ContextChanges(BaseModel):
     """What report text changes in clinlp's default context rules."""
 
@@ -301,6 +321,8 @@ class ReportTerms(BaseModel):
     counts_when: CountsWhen
     sections: Sections
     context: ContextChanges
+    lists: Lists
+    exceptions: Exceptions
     groups: tuple[TermGroup, ...] = Field(min_length=1)
     precedence: tuple[Precedence, ...] = ()
     lesion_count: LesionCount

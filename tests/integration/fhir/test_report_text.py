@@ -266,3 +266,42 @@ def test_lenient_and_validated_reading_agree_on_a_text_report() -> None:
         presentedForm=[{"contentType": "text/html", "data": _b64("<b>Drie laesies</b>")}],
     )
     assert _read(_child(report)).record == _read(_child(report), validate=False).record
+
+
+def _shipped_reports() -> list[tuple[str, dict[str, Any]]]:
+    files = sorted((ROOT / "src" / "cnopad" / "services" / "demo_bundles").glob("*.json"))
+    files += sorted((ROOT / "examples" / "bundles").glob("*.json"))
+    out = []
+    for path in files:
+        for entry in json.loads(path.read_text(encoding="utf-8"))["entry"]:
+            resource = entry["resource"]
+            if resource["resourceType"] == "DiagnosticReport" and resource.get("conclusion"):
+                out.append((f"{path.name}#{resource['id']}", resource))
+    return out
+
+
+#: shipped reports whose conclusion states every coded finding in words (the others' coders added to the text)
+_STATED_IN_FULL = {
+    "demo-adult-remission-pain.json#spectct-1",
+    "demo-child-mtx-vaccination.json#mri-1",
+    "demo-child-mtx-vaccination.json#botbiopt-1-pathologie",
+    "demo-child-unifocal.json#mri-1",
+    "demo-adult-suspected.json#rontgen-1",
+    "demo-adult-tnf.json#ct-1",
+    "demo-adult-nsaid.json#spectct-1",
+}
+
+
+def test_the_text_of_every_shipped_report_says_no_more_than_its_codes_and_all_of_them_where_it_states_them() -> None:
+    from cnopad.domain import Coding
+
+    valuesets = knowledge().valuesets
+    reports = _shipped_reports()
+    assert {name for name, _ in reports} >= _STATED_IN_FULL
+    for name, report in reports:
+        codings = tuple(Coding(c["system"], c["code"]) for cc in report.get("conclusionCode", []) for c in cc["coding"])
+        coded = valuesets.concepts(codings)
+        read = read_text(report["conclusion"], "biopsy" if "pathologie" in report["id"] else "imaging").findings
+        assert read <= coded, f"{name}: the text gives {sorted(read - coded)}, which the codes do not"
+        if name in _STATED_IN_FULL:
+            assert read == coded, f"{name}: the text misses {sorted(coded - read)}"

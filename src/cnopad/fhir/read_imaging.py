@@ -36,7 +36,8 @@ def is_imaging_report(report: JsonObject, ctx: ReadContext) -> bool:
         for c in (report.get("code") or {}).get("coding") or []
         if c.get("system") and c.get("code")
     )
-    return bool(ctx.valuesets.concepts(codings) & _MODALITIES) or names_imaging(report)
+    # a report without any category (the nl-core TextResult has none) may still name imaging in its title
+    return bool(ctx.valuesets.concepts(codings) & _MODALITIES) or (not report.get("category") and names_imaging(report))
 
 
 def _split_conclusion(codings: tuple[Coding, ...], ctx: ReadContext) -> tuple[tuple[Coding, ...], tuple[Site, ...]]:

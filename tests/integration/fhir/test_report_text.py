@@ -305,3 +305,20 @@ def test_the_text_of_every_shipped_report_says_no_more_than_its_codes_and_all_of
         assert read <= coded, f"{name}: the text gives {sorted(read - coded)}, which the codes do not"
         if name in _STATED_IN_FULL:
             assert read == coded, f"{name}: the text misses {sorted(coded - read)}"
+
+
+def test_a_report_with_a_non_imaging_category_is_not_taken_for_imaging_by_its_title() -> None:
+    lab = {
+        "resourceType": "DiagnosticReport",
+        "id": "lab1",
+        "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB"}]}],
+        "code": {"text": "CT-proBNP"},
+        "subject": {"reference": "Patient/k1"},
+        "conclusion": "Verhoogd.",
+    }
+    result = _read(_child(lab))
+    assert result.record.imaging == ()
+    assert any(u.location.endswith("entry[2].resource") for u in result.unrecognized)
+    untitled = {k: v for k, v in lab.items() if k != "category"}
+    assert len(_read(_child(untitled)).record.imaging) == 1  # without a category the title decides

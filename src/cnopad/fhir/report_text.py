@@ -70,6 +70,9 @@ def with_imaging_text(
     source = report_source(report, location, ctx)
     modality = frozenset() if result.concepts & MODALITIES else title_modalities(source.title)
     sentences = [display(source.title)] if modality else []
+    if modality:  # a code with only text ("MRI onderbeen links") was understood after all
+        where = f"{location}.code"
+        ctx.unrecognized[:] = [u for u in ctx.unrecognized if not (u.location == where and not u.system)]
     findings: frozenset[Concept] = frozenset()
     sites: tuple[Site, ...] = ()
     count: int | None = None

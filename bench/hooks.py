@@ -190,7 +190,7 @@ def start_cnopad(
         stdout=subprocess.DEVNULL,
         stderr=(folder / "serve.log").open("wb"),
     )
-    deadline = time.time() + 180  # start-up loads and validates the knowledge base; slow on a busy machine
+    deadline = time.time() + 180  # start-up loads the knowledge base and builds the report-text pipeline
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:

@@ -39,6 +39,7 @@ from cnopad.domain.sites import (
     side_in_text,
     site_count,
 )
+from cnopad.domain.text_reading import TextReading
 from cnopad.domain.values import CodedValue, ObservationValue, PeriodUnit, Quantity, Schedule
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "Side",
     "Site",
     "System",
+    "TextReading",
     "Verification",
     "age_group",
     "age_on",

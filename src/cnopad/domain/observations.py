@@ -8,6 +8,7 @@ from datetime import date
 from cnopad.domain.codes import Coding
 from cnopad.domain.concepts import Concept
 from cnopad.domain.sites import Site
+from cnopad.domain.text_reading import TextReading
 from cnopad.domain.values import CodedValue, ObservationValue, Quantity
 
 #: the closed interval of the pain numeric rating scale (LOINC 72514-3)
@@ -59,7 +60,9 @@ class ImagingResult:
 
     ``concepts`` hold the modality (CT, SPECT-CT, PET, MRI, whole-body MRI, X-ray, scintigraphy);
     ``findings`` hold what was seen. ``study_id``/``report_id`` keep the FHIR ImagingStudy and
-    DiagnosticReport ids so an export writes the same resources back.
+    DiagnosticReport ids so an export writes the same resources back. ``text_reading`` says which of
+    the concepts, findings, sites and lesion count were read from the report's free text (with the
+    sentences); ``report_text`` keeps the report's presentedForm text so an export writes it back.
     """
 
     id: str
@@ -73,11 +76,17 @@ class ImagingResult:
     conclusion: str | None = None
     study_id: str | None = None
     report_id: str | None = None
+    text_reading: TextReading | None = None
+    report_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Biopsy:
-    """A bone biopsy and its pathology result (CRMO-DX-BIOPSY-1, CRMO-DX-UNIFOCAL-1)."""
+    """A bone biopsy and its pathology result (CRMO-DX-BIOPSY-1, CRMO-DX-UNIFOCAL-1).
+
+    ``text_reading`` says which of the result and sites were read from the pathology report's free
+    text (with the sentences); ``report_text`` keeps its presentedForm text for export.
+    """
 
     id: str
     codings: tuple[Coding, ...] = ()
@@ -89,3 +98,5 @@ class Biopsy:
     conclusion: str | None = None
     report_id: str | None = None
     status: str = "completed"
+    text_reading: TextReading | None = None
+    report_text: str | None = None

@@ -7,6 +7,7 @@ call and building a card costs a few string joins.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ class _Texts:
     blocks: tuple[str, ...]  # off-label, contacts, references: in this order, only those that apply
     statements_heading: str
     evidence_heading: str
+    text_heading: str
     inference_heading: str
     source_label: str
     disclaimer: str
@@ -162,7 +164,8 @@ class CompiledRule:
         card_id = uuid5(f"{self.rule.id}|{v.patient_id}|{finding.key}")
         evidence = finding.evidence if len(finding.evidence) < 2 else tuple(dict.fromkeys(finding.evidence))
         if evidence:
-            detail = f"{shape.body}\n\n{t.evidence_heading} {', '.join(evidence)}\n\n{shape.tail}"
+            read = _read_from_text(v, evidence, t.text_heading)
+            detail = f"{shape.body}\n\n{t.evidence_heading} {', '.join(evidence)}{read}\n\n{shape.tail}"
         else:
             detail = f"{shape.body}\n\n{shape.tail}"
         suggestions = (
@@ -186,6 +189,19 @@ class CompiledRule:
             order_id=finding.order_id,
             evidence=evidence,
         )
+
+
+#: characters that Markdown would read as markup; a report sentence shows them literally
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def _read_from_text(v: RecordView, evidence: tuple[str, ...], heading: str) -> str:
+    """The report sentences the evidence was read from, as a line per sentence (empty when all came from codes)."""
+    sentences = dict.fromkeys(s for entry in evidence for s in v.read_from_text(entry))
+    if not sentences:
+        return ""
+    lines = "\n".join("- «" + _MARKDOWN.sub(r"\\\1", s) + "»" for s in sentences)
+    return f"\n\n{heading}\n{lines}"
 
 
 def sort_key(card: Card, order: int) -> tuple[int, int, str]:
@@ -255,6 +271,7 @@ def _render(kb: KnowledgeBase, rule: Rule, documents: list[Any], lang: str) -> _
         blocks=tuple(blocks),
         statements_heading=f"**{heading['statements']}**",
         evidence_heading=f"**{heading['evidence']}**",
+        text_heading=f"**{heading['read_from_text']}**",
         inference_heading=f"**{heading['inference']}**",
         source_label="; ".join(d.label.get(lang) for d in documents),
         disclaimer="\n".join(f"> {d.disclaimer.text.get(lang)}" for d in documents),

@@ -15,6 +15,7 @@ from datetime import date
 from cnopad.domain import (
     ADULT_AGE,
     CNO_MEDICATION,
+    Biopsy,
     CareRole,
     CareTeamMember,
     Concept,
@@ -41,6 +42,7 @@ class RecordView:
         "_active",
         "_cno_meds",
         "_pending",
+        "_text_sentences",
         "activity",
         "adult",
         "age",
@@ -105,8 +107,16 @@ class RecordView:
         self._active: dict[Concept, list[MedicationUse]] = {}
         self._cno_meds: list[MedicationUse] | None = None
         self._pending: dict[Concept, list[MedicationUse]] = {}
+        self._text_sentences: dict[str, tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------------ queries
+    def read_from_text(self, entry_id: str) -> tuple[str, ...]:
+        """The report sentences an entry's findings were read from; empty when they came from codes."""
+        if self._text_sentences is None:
+            entries: list[ImagingResult | Biopsy] = [*self.record.imaging, *self.record.biopsies]
+            self._text_sentences = {e.id: e.text_reading.sentences for e in entries if e.text_reading is not None}
+        return self._text_sentences.get(entry_id, ())
+
     def has(self, concept: Concept) -> bool:
         """True when something with this concept happened on or before ``as_of``."""
         return concept in self.events

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cnopad.domain import Biopsy, Coding, Concept, ImagingResult, Side, Site, side_in_text
 from cnopad.fhir.read_context import JsonObject, ReadContext
+from cnopad.fhir.report_text import names_imaging, with_biopsy_text, with_imaging_text
 
 #: extension on DiagnosticReport: number of lesions the radiologist counted
 LESION_COUNT_URL = "https://fhir.cnopad.nl/StructureDefinition/lesion-count"
@@ -26,7 +27,7 @@ _MODALITIES = frozenset(
 
 
 def is_imaging_report(report: JsonObject, ctx: ReadContext) -> bool:
-    """True for a radiology report: imaging category, a linked ImagingStudy, or an imaging code."""
+    """True for a radiology report: imaging category, a linked ImagingStudy, an imaging code or title."""
     categories = {c.get("code") for cat in report.get("category") or [] for c in cat.get("coding") or []}
     if categories & _IMAGING_CATEGORIES or report.get("imagingStudy"):
         return True
@@ -35,7 +36,8 @@ def is_imaging_report(report: JsonObject, ctx: ReadContext) -> bool:
         for c in (report.get("code") or {}).get("coding") or []
         if c.get("system") and c.get("code")
     )
-    return bool(ctx.valuesets.concepts(codings) & _MODALITIES)
+    # a report without any category (the nl-core TextResult has none) may still name imaging in its title
+    return bool(ctx.valuesets.concepts(codings) & _MODALITIES) or (not report.get("category") and names_imaging(report))
 
 
 def _split_conclusion(
@@ -104,7 +106,7 @@ def read_imaging(
                 lesions = int(ext["valueInteger"])
     ordered = tuple(sorted(dict.fromkeys(kind), key=lambda c: (c.system, c.code)))
     entry_id = (report or study or {}).get("id")
-    return ImagingResult(
+    coded = ImagingResult(
         id=str(entry_id),
         codings=ordered,
         concepts=ctx.concepts(ordered) | {Concept.IMAGING},
@@ -117,6 +119,7 @@ def read_imaging(
         study_id=str(study["id"]) if study is not None else None,
         report_id=str(report["id"]) if report is not None else None,
     )
+    return with_imaging_text(coded, report, report_loc, ctx)
 
 
 def read_biopsy(
@@ -133,7 +136,7 @@ def read_biopsy(
         conclusion = report.get("conclusion")
     status = str(procedure.get("status", "completed"))
     when = procedure.get("performedDateTime") or (procedure.get("performedPeriod") or {}).get("start")
-    return Biopsy(
+    coded = Biopsy(
         id=str(procedure["id"]),
         codings=codings,
         concepts=ctx.concepts(codings),
@@ -145,3 +148,4 @@ def read_biopsy(
         report_id=str(report["id"]) if report is not None else None,
         status=status,
     )
+    return with_biopsy_text(coded, report, report_loc, ctx)

@@ -5,6 +5,7 @@ Round trip import -> export -> import gives an equal record (tests/integration/f
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -260,8 +261,9 @@ class RecordWriter:
         return out
 
     def imaging(self, r: ImagingResult) -> list[JsonObject]:
-        """An ImagingStudy (modality) and/or a DiagnosticReport (findings, sites, conclusion)."""
+        """An ImagingStudy (modality) and/or a DiagnosticReport (findings, sites, conclusion, report text)."""
         out: list[JsonObject] = []
+        read = r.text_reading
         dicom = tuple(c for c in r.codings if c.system == System.DICOM)
         other = tuple(c for c in r.codings if c.system != System.DICOM)
         if r.study_id is not None:
@@ -283,19 +285,22 @@ class RecordWriter:
                 "id": r.report_id or r.id,
                 "status": "final",
                 "category": [{"coding": [{"system": f"{_TERMINOLOGY}v2-0074", "code": "RAD", "display": "Radiology"}]}],
-                "code": self.concept(r.codings) or {"text": "Imaging report"},
+                "code": self.concept(r.codings, read.title if read else None) or {"text": "Imaging report"},
                 "subject": self.subject,
             }
-            if r.lesion_count is not None:
+            # what was read from the report's text is not written as codes: the text is written back instead
+            if r.lesion_count is not None and not (read and read.lesion_count is not None):
                 report["extension"] = [{"url": LESION_COUNT_URL, "valueInteger": r.lesion_count}]
             _put_date(report, "effectiveDateTime", r.performed)
             if r.study_id is not None:
                 report["imagingStudy"] = [{"reference": f"ImagingStudy/{r.study_id}"}]
             if r.conclusion:
                 report["conclusion"] = r.conclusion
-            codes = [{"coding": [_coding(c)]} for c in r.finding_codings] + self.site_concepts(r.sites)
+            coded_sites = () if read and read.sites else r.sites
+            codes = [{"coding": [_coding(c)]} for c in r.finding_codings] + self.site_concepts(coded_sites)
             if codes:
                 report["conclusionCode"] = codes
+            _put_text(report, r.report_text)
             out.append(report)
         return out
 
@@ -309,10 +314,10 @@ class RecordWriter:
             "subject": self.subject,
         }
         _put_date(proc, "performedDateTime", b.performed)
-        if b.sites:
+        if b.sites and not (b.text_reading and b.text_reading.sites):
             proc["bodySite"] = self.site_concepts(b.sites)
         out = [proc]
-        if b.report_id is not None or b.result_codings or b.conclusion:
+        if b.report_id is not None or b.result_codings or b.conclusion or b.report_text:
             report_id = b.report_id or f"{b.id}-pathology"
             proc["report"] = [{"reference": f"DiagnosticReport/{report_id}"}]
             report: JsonObject = {
@@ -337,6 +342,7 @@ class RecordWriter:
                 report["conclusion"] = b.conclusion
             if b.result_codings:
                 report["conclusionCode"] = [{"coding": [_coding(c)]} for c in b.result_codings]
+            _put_text(report, b.report_text)
             out.append(report)
         return [_drop_empty(r) for r in out]
 
@@ -462,6 +468,13 @@ def _period(start: date | None, end: date | None) -> JsonObject:
     if end is not None:
         out["end"] = end.isoformat()
     return out
+
+
+def _put_text(report: JsonObject, text: str | None) -> None:
+    """A report's text, as read, written back as a text/plain presentedForm (UTF-8, base64)."""
+    if text:
+        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        report["presentedForm"] = [{"contentType": "text/plain; charset=utf-8", "data": data}]
 
 
 def _put_date(out: JsonObject, key: str, value: date | None) -> None:

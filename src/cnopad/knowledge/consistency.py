@@ -43,10 +43,20 @@ def _problems(kb: KnowledgeBase) -> Iterable[str]:
         for sid in document.disclaimer.statements:
             if sid not in kb.statements:
                 yield f"knowledge/sources.yaml: document {document.id}: unknown statement {sid}"
+    yield from _report_term_problems(kb)
     for contact in kb.sources.contacts.values():
         yield from _statement_problems(
             kb, f"knowledge/sources.yaml: contact {contact.id}", contact.statements, contact.scope
         )
+
+
+def _report_term_problems(kb: KnowledgeBase) -> Iterable[str]:
+    terms = kb.report_terms
+    cited = [(f"group {g.id}", sid) for g in terms.groups for sid in g.statements]
+    cited += [("lesion_count", sid) for sid in terms.lesion_count.statements]
+    for where, sid in cited:
+        if sid not in kb.statements:
+            yield f"knowledge/report_terms.yaml: {where}: unknown statement {sid}"
 
 
 def _rule_problems(kb: KnowledgeBase) -> Iterable[str]:

@@ -75,9 +75,17 @@ def load_entry(kind: str, payload: dict[str, Any]) -> Entry:
     if kind == "observations":
         data["value"] = _load_value(data.get("value"))
     if "sites" in data:
-        data["sites"] = tuple(Site.parse(s) if isinstance(s, str) else s for s in data["sites"] or ())
+        data["sites"] = _load_sites(data["sites"])
+    reading = data.get("text_reading")
+    if isinstance(reading, dict) and "sites" in reading:
+        data["text_reading"] = {**reading, "sites": _load_sites(reading["sites"])}
     result: Entry = _adapter(ENTRY_KINDS[kind]).validate_python(data)
     return result
+
+
+def _load_sites(stored: Any) -> tuple[Any, ...]:
+    """Sites stored as tokens (``tibia:left``) back as values."""
+    return tuple(Site.parse(s) if isinstance(s, str) else s for s in stored or ())
 
 
 def _load_value(value: Any) -> Any:

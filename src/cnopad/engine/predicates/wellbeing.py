@@ -11,6 +11,7 @@ _LIVE_GOALS = frozenset(
     {GoalStatus.PROPOSED, GoalStatus.PLANNED, GoalStatus.ACCEPTED, GoalStatus.ACTIVE, GoalStatus.ON_HOLD}
 )
 _SMOKING = (Concept.CURRENT_SMOKER, Concept.EX_SMOKER, Concept.NEVER_SMOKED)
+_REMISSION = (Concept.REMISSION, Concept.IMAGING_NO_ACTIVITY)
 _BURDEN = (
     Concept.PSYCHOSOCIAL_BURDEN,
     Concept.FATIGUE,
@@ -49,8 +50,11 @@ def remission_with_persisting_pain(v: RecordView, p: Params) -> Findings:
     """The latest activity evidence is remission and pain is recorded after that date."""
     if v.activity is None or v.activity[0]:
         return NONE
-    pain = v.pain_after(v.activity[1])
-    return found() if pain is not None else NONE
+    since = v.activity[1]
+    if v.pain_after(since) is None:
+        return NONE
+    # the entries that said "remission" that day (a report read from text shows its sentence on the card)
+    return found(*(e for c in _REMISSION for d, e in v.events.get(c, ()) if d == since))
 
 
 @predicate

@@ -31,7 +31,7 @@ _HEADER = (
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: keys are never compared by value
 class AuditKeyring:
     """The audit keys by id, and the id of the key that signs new rows."""
 

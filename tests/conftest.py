@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from cnopad.bootstrap import Container
+from cnopad.bootstrap import Container, open_store
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.knowledge import KnowledgeBase, knowledge
 from cnopad.knowledge.valuesets import ValueSetIndex
 from cnopad.settings import Settings
-from cnopad.store import Store, make_engine, migrate
+from cnopad.store import CheckpointLog, Store, make_engine, migrate, open_keyring
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
@@ -48,6 +48,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 def fixed_clock() -> datetime:
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in a test keep their audit key and checkpoints in a folder of that test, not the user's."""
+    monkeypatch.setenv("CNOPAD_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +109,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
+def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
+    """A store on each real database, with an audit key file and a checkpoint after every commit."""
     engine = make_engine(database_url)
-    yield Store(engine, fixed_clock)
+    keyring = open_keyring(tmp_path / "audit.key", may_create=True)
+    checkpoints = CheckpointLog(tmp_path / "audit-checkpoints.log", keyring, interval=0)
+    yield Store(engine, fixed_clock, keyring=keyring, checkpoints=checkpoints)
     engine.dispose()
 
 
@@ -115,7 +124,9 @@ def sqlite_container(tmp_path: Path, kb: KnowledgeBase) -> Container:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cnopad.db'}")
     engine = make_engine(settings.database)
     migrate(engine)
-    return Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)
+    return Container(
+        settings=settings, store=open_store(settings, engine, fixed_clock), knowledge=kb, clock=fixed_clock
+    )
 
 
 @pytest.fixture
@@ -128,7 +139,9 @@ def make_container(database_url: str, tmp_path: Path, kb: KnowledgeBase) -> Iter
         settings = Settings(database_url=database_url, **overrides)
         engine = make_engine(database_url)
         engines.append(engine)
-        return Container(settings=settings, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)
+        return Container(
+            settings=settings, store=open_store(settings, engine, fixed_clock), knowledge=kb, clock=fixed_clock
+        )
 
     yield build
     for engine in engines:

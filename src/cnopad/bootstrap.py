@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Engine
+
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.knowledge import KnowledgeBase, knowledge
 from cnopad.settings import Settings, load_settings
-from cnopad.store import Store, UnitOfWork, make_engine, migrate
+from cnopad.store import CheckpointLog, Store, UnitOfWork, audit_is_keyed, make_engine, migrate, open_keyring
 
 
 def utc_now() -> datetime:
@@ -56,4 +58,20 @@ def build(
     engine = make_engine(settings.database)
     if migrate_schema:
         migrate(engine)
-    return Container(settings=settings, store=Store(engine, clock), knowledge=kb, clock=clock)
+    return Container(settings=settings, store=open_store(settings, engine, clock), knowledge=kb, clock=clock)
+
+
+def open_store(settings: Settings, engine: Engine, clock: Callable[[], datetime] = utc_now) -> Store:
+    """The store with the configured audit key file and checkpoint file (refused with a ConfigError if unusable).
+
+    A missing key file is created, unless the audit log already holds keyed rows: a new key could
+    not verify them, so the operator must restore the file.
+    """
+    keyring = open_keyring(settings.audit_key_path, may_create=not audit_is_keyed(engine))
+    checkpoints = CheckpointLog(
+        settings.audit_checkpoint_path,
+        keyring,
+        interval=settings.audit_checkpoint_interval,
+        syslog=settings.audit_syslog,
+    )
+    return Store(engine, clock, keyring=keyring, checkpoints=checkpoints)

@@ -79,6 +79,29 @@ class Settings(BaseSettings):
         description="Strict-Transport-Security max-age in seconds on every response (0 = off); set it only when "
         "cnopad is reached over HTTPS only.",
     )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="File of the audit log's HMAC keys ('<id> <hex>' per line; the last signs new rows); "
+        "default audit.key in the data folder, created with mode 0600 at first start. Back it up apart "
+        "from the database.",
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Append-only file of signed checkpoints of the audit log's head; default "
+        "audit-checkpoints.log in the data folder. Put it on storage apart from the database.",
+    )
+    audit_checkpoint_interval: float = Field(
+        default=1.0,
+        ge=0,
+        le=3600,
+        description="Seconds between two checkpoints written by one process (0: after every commit that "
+        "wrote to the audit log).",
+    )
+    audit_syslog: str | None = Field(
+        default=None,
+        description="Also send every checkpoint to syslog (facility authpriv): a Unix socket path such as "
+        "/dev/log, or host:port (UDP). Off by default.",
+    )
     log_level: str = Field(
         default="info",
         description="Application log level (debug, info, warning, error). Logs never contain patient data.",
@@ -96,6 +119,16 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The database URL in effect."""
         return self.database_url or f"sqlite:///{self.data_dir / 'cnopad.db'}"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The audit key file in effect."""
+        return self.audit_key_file or self.data_dir / "audit.key"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        """The audit checkpoint file in effect."""
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.log"
 
     @property
     def public_url(self) -> str:

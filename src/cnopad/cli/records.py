@@ -116,16 +116,47 @@ def demo(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit log's hash chain; exit code 1 and the row numbers when it was tampered with."""
+    """Check the audit log: its guards, its hash chain and its checkpoints; exit code 1 names each problem."""
     container = _container()
     with container.unit(container.operator()) as uow:
         report = audit_svc.verify_audit(uow)
     if report.ok:
-        out.print(f"Audit log intact: {report.rows} rows checked.")
+        checkpoints = (
+            f"checkpoints match (last at seq {report.last_checkpoint})"
+            if report.last_checkpoint is not None
+            else "no checkpoint yet"
+        )
+        out.print(
+            f"Audit log intact: {report.rows} rows checked, guards present, {checkpoints}.",
+            highlight=False,
+            soft_wrap=True,
+        )
         return
-    for problem in report.problems:
-        Console(stderr=True).print(f"[red]tampering:[/] {problem}", highlight=False)
+    err = Console(stderr=True)
+    for problem in report.problems[:_SHOWN_PROBLEMS]:
+        err.print(f"[red]problem:[/] {problem}", highlight=False, soft_wrap=True)
+    if len(report.problems) > _SHOWN_PROBLEMS:
+        err.print(f"... and {len(report.problems) - _SHOWN_PROBLEMS} more problems", highlight=False)
+    err.print(f"Audit log NOT intact: {len(report.problems)} problem(s), {report.rows} rows checked.", highlight=False)
     raise typer.Exit(1)
+
+
+#: problems printed by ``audit verify`` (a log re-hashed from an early row has one per row)
+_SHOWN_PROBLEMS = 50
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Add a new key to the audit key file; it signs new rows once cnopad restarts, old keys keep verifying."""
+    container = _container()
+    with container.unit(container.operator()) as uow:
+        key_id = audit_svc.rotate_audit_key(uow, container.settings.audit_key_path)
+    out.print(
+        f"Added audit key {key_id} to {container.settings.audit_key_path}. Restart every cnopad process so new "
+        "rows are signed with it; keep the older keys, they verify the rows they signed. Back up the key file now.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @audit_app.command("show")

@@ -1,6 +1,8 @@
 """The store: SQLAlchemy tables, repositories, the unit of work, the audit log, Alembic migrations."""
 
-from cnopad.store.audit import AuditEvent, AuditLog, AuditReport
+from cnopad.store.audit import AuditEvent, AuditLog, AuditReport, audit_is_keyed
+from cnopad.store.audit_checkpoints import CheckpointLog
+from cnopad.store.audit_keys import AuditKeyring, add_audit_key, open_keyring
 from cnopad.store.database import make_engine, migrate
 from cnopad.store.records import PatientSummary, RecordRepository, SaveStats
 from cnopad.store.unit_of_work import Store, UnitOfWork
@@ -8,8 +10,10 @@ from cnopad.store.users import User, UserRepository, token_hash
 
 __all__ = [
     "AuditEvent",
+    "AuditKeyring",
     "AuditLog",
     "AuditReport",
+    "CheckpointLog",
     "PatientSummary",
     "RecordRepository",
     "SaveStats",
@@ -17,7 +21,10 @@ __all__ = [
     "UnitOfWork",
     "User",
     "UserRepository",
+    "add_audit_key",
+    "audit_is_keyed",
     "make_engine",
     "migrate",
+    "open_keyring",
     "token_hash",
 ]

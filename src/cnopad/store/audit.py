@@ -1,22 +1,38 @@
 """The NEN 7513 audit log: who (user, role) did what (action) to which patient, when (UTC), through
-which channel and why (purpose). Rows are append-only (database triggers) and hash-chained, so
-``verify`` finds a changed, inserted or deleted row and says which.
+which channel and why (purpose).
+
+Rows are append-only (database triggers) and chained by HMAC-SHA256 under a key kept outside the
+database (``audit_keys``); after each commit the head is checkpointed outside the database
+(``audit_checkpoints``). ``verify`` (``audit_verify``) finds a changed, inserted or deleted row, a
+cut-off tail, a missing guard and a log that disagrees with its checkpoints, and says which.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, String, insert, select, update
 from sqlalchemy.orm import Session
 
 from cnopad.domain.access import Actor
+from cnopad.store.audit_chain import GENESIS, keyed_message, storable
+from cnopad.store.audit_checkpoints import CheckpointLog
+from cnopad.store.audit_keys import AuditKeyring
+from cnopad.store.audit_verify import AuditReport, verify_log
 from cnopad.store.tables import audit_events, audit_head
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "AuditEvent", "AuditLog", "AuditReport", "audit_is_keyed"]
+
+
+def _limit(column: str) -> int | None:
+    kind = audit_events.c[column].type
+    return kind.length if isinstance(kind, String) else None
+
+
+#: the most characters each text column takes (PostgreSQL refuses longer values; SQLite would keep them)
+_LIMITS = {name: _limit(name) for name in ("user_name", "user_role", "channel", "action", "patient_id", "purpose")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,19 +50,7 @@ class AuditEvent:
     detail: str
     prev_hash: str
     hash: str
-
-
-@dataclass
-class AuditReport:
-    """The result of checking the chain: rows checked and every problem found."""
-
-    rows: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem was found."""
-        return not self.problems
+    key_id: str | None = None
 
 
 def _utc(value: datetime) -> datetime:
@@ -54,158 +58,110 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def chain_hash(
-    seq: int,
-    at: datetime,
-    user: str,
-    role: str,
-    channel: str,
-    action: str,
-    patient_id: str | None,
-    purpose: str,
-    detail: str,
-    prev_hash: str,
-) -> str:
-    """The hash that links a row to the one before it."""
-    parts = [
-        str(seq),
-        _utc(at).isoformat(),
-        user,
-        role,
-        channel,
-        action,
-        patient_id or "",
-        purpose,
-        detail,
-        prev_hash,
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
 class AuditLog:
     """Appends to and verifies the audit chain, inside the caller's transaction."""
 
-    def __init__(self, session: Session, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        session: Session,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        keyring: AuditKeyring,
+        checkpoints: CheckpointLog | None = None,
+    ) -> None:
         self.session = session
         self.clock = clock
+        self.keyring = keyring
+        self.checkpoints = checkpoints
+        #: (log id, row number, hash) of the newest row appended in this transaction, for the checkpoint
+        self.appended: tuple[str, int, str] | None = None
 
     def append(
         self, actor: Actor, action: str, *, patient_id: str | None, purpose: str, detail: str = ""
     ) -> AuditEvent:
-        """Add one event; the head row is locked so concurrent writers queue (PostgreSQL)."""
+        """Add one event; the head row is locked so concurrent writers queue (PostgreSQL).
+
+        Any text is accepted: what a column cannot store (NUL, a lone surrogate) is escaped and an
+        over-long value is cut, so recording an event never fails on its content.
+        """
         head = self.session.execute(
-            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+            select(audit_head.c.seq, audit_head.c.hash, audit_head.c.chain_id)
+            .where(audit_head.c.id == 1)
+            .with_for_update()
         ).one()
         seq, prev = head.seq + 1, head.hash
         at = self.clock().astimezone(UTC)
-        digest = chain_hash(
-            seq,
-            at,
-            actor.user,
-            actor.role.value,
-            actor.channel.value,
-            action,
-            patient_id,
-            purpose,
-            detail,
-            prev,
-        )
+        key_id = self.keyring.current
+        user = storable(actor.user, _LIMITS["user_name"])
+        role = storable(actor.role.value, _LIMITS["user_role"])
+        channel = storable(actor.channel.value, _LIMITS["channel"])
+        action = storable(action, _LIMITS["action"])
+        patient = None if patient_id is None else storable(patient_id, _LIMITS["patient_id"])
+        purpose = storable(purpose, _LIMITS["purpose"])
+        detail = storable(detail)
+        message = keyed_message(key_id, seq, at, user, role, channel, action, patient, purpose, detail, prev)
+        digest = self.keyring.sign(key_id, message)
         self.session.execute(
             insert(audit_events).values(
                 seq=seq,
                 at=at,
-                user_name=actor.user,
-                user_role=actor.role.value,
-                channel=actor.channel.value,
+                user_name=user,
+                user_role=role,
+                channel=channel,
                 action=action,
-                patient_id=patient_id,
+                patient_id=patient,
                 purpose=purpose,
                 detail=detail,
                 prev_hash=prev,
                 hash=digest,
+                key_id=key_id,
             )
         )
         self.session.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
-        return AuditEvent(
-            seq,
-            at,
-            actor.user,
-            actor.role.value,
-            actor.channel.value,
-            action,
-            patient_id,
-            purpose,
-            detail,
-            prev,
-            digest,
-        )
+        self.appended = (head.chain_id, seq, digest)
+        return AuditEvent(seq, at, user, role, channel, action, patient, purpose, detail, prev, digest, key_id)
+
+    def committed(self) -> None:
+        """The transaction committed: checkpoint the head it wrote (if any) outside the database."""
+        if self.appended is not None and self.checkpoints is not None:
+            self.checkpoints.note(*self.appended)
+        self.appended = None
 
     def events(self, *, patient_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
         """The newest events, optionally for one patient."""
         query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(limit)
         if patient_id is not None:
             query = query.where(audit_events.c.patient_id == patient_id)
-        return [self._event(row) for row in self.session.execute(query)]
-
-    @staticmethod
-    def _event(row: object) -> AuditEvent:
-        r = row._mapping  # type: ignore[attr-defined]
-        return AuditEvent(
-            r["seq"],
-            _utc(r["at"]),
-            r["user_name"],
-            r["user_role"],
-            r["channel"],
-            r["action"],
-            r["patient_id"],
-            r["purpose"],
-            r["detail"],
-            r["prev_hash"],
-            r["hash"],
-        )
+        return [event_from(row) for row in self.session.execute(query)]
 
     def verify(self) -> AuditReport:
-        """Walk the chain from the start; report changed, inserted and deleted rows by number."""
-        report = AuditReport()
-        prev_hash, prev_seq = GENESIS, 0
-        rows = self.session.execute(select(audit_events).order_by(audit_events.c.seq)).yield_per(1000)
-        for row in rows:
-            event = self._event(row)
-            report.rows += 1
-            if event.seq != prev_seq + 1:
-                gap = f"{prev_seq + 1}" if event.seq == prev_seq + 2 else f"{prev_seq + 1}-{event.seq - 1}"
-                report.problems.append(
-                    f"row {gap} deleted (numbering jumps from {prev_seq} to {event.seq})"
-                    if event.seq > prev_seq
-                    else f"row {event.seq} out of order"
-                )
-            elif event.prev_hash != prev_hash:
-                report.problems.append(
-                    f"row {event.seq}: does not link to row {prev_seq} (a row was inserted or replaced before it)"
-                )
-            recomputed = chain_hash(
-                event.seq,
-                event.at,
-                event.user,
-                event.role,
-                event.channel,
-                event.action,
-                event.patient_id,
-                event.purpose,
-                event.detail,
-                event.prev_hash,
-            )
-            if recomputed != event.hash:
-                report.problems.append(f"row {event.seq}: contents changed after it was written")
-            prev_hash, prev_seq = event.hash, event.seq
-        head = self.session.execute(
-            select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+        """Check the guards, the whole chain and the checkpoints; report every problem by row number."""
+        return verify_log(self.session, self.keyring, self.checkpoints)
+
+
+def event_from(row: object) -> AuditEvent:
+    """An AuditEvent from an ``audit_events`` row."""
+    r = row._mapping  # type: ignore[attr-defined]
+    return AuditEvent(
+        r["seq"],
+        _utc(r["at"]),
+        r["user_name"],
+        r["user_role"],
+        r["channel"],
+        r["action"],
+        r["patient_id"],
+        r["purpose"],
+        r["detail"],
+        r["prev_hash"],
+        r["hash"],
+        r["key_id"],
+    )
+
+
+def audit_is_keyed(engine: Engine) -> bool:
+    """True when the audit log holds rows signed with an audit key (its key file must then exist)."""
+    with engine.connect() as connection:
+        head = connection.execute(
+            select(audit_head.c.seq, audit_head.c.unkeyed_until).where(audit_head.c.id == 1)
         ).one_or_none()
-        if head is not None and (head.seq != prev_seq or head.hash != prev_hash):
-            if head.seq > prev_seq:
-                report.problems.append(f"rows {prev_seq + 1}-{head.seq} deleted at the end of the log")
-            else:
-                report.problems.append(
-                    f"the log ends at row {prev_seq} but its head records row {head.seq}: rows added outside cnopad"
-                )
-        return report
+    return head is not None and head.seq > head.unkeyed_until

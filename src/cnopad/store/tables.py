@@ -65,7 +65,8 @@ care_team_index = Table(
     Index("ix_care_team_index_identifier", "identifier_system", "identifier_value"),
 )
 
-#: NEN 7513 audit log: append-only (database triggers refuse UPDATE and DELETE) and hash-chained
+#: NEN 7513 audit log: append-only (database triggers refuse UPDATE, DELETE and TRUNCATE) and chained by
+#: HMAC-SHA256 under the key ``key_id`` (NULL: a row written before keying, with the unkeyed SHA-256)
 audit_events = Table(
     "audit_events",
     metadata,
@@ -80,15 +81,20 @@ audit_events = Table(
     Column("detail", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("key_id", String(40), nullable=True),
 )
 
-#: the newest audit row's number and hash: appenders lock it (PostgreSQL) and it reveals a cut-off tail
+#: the newest audit row's number and hash: appenders lock it (PostgreSQL) and it reveals a cut-off tail.
+#: Triggers let it move only forward. ``unkeyed_until``: the last row written before keying (migration
+#: 0006); ``chain_id``: this log's id in the checkpoint file.
 audit_head = Table(
     "audit_head",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("unkeyed_until", Integer, nullable=False),
+    Column("chain_id", String(32), nullable=False),
 )
 
 #: people who use cnopad, their role, and hashes of their API token and password (never the secrets)

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cnopad.domain.access import Actor
 from cnopad.store.audit import AuditLog
+from cnopad.store.audit_checkpoints import CheckpointLog
+from cnopad.store.audit_keys import AuditKeyring
 from cnopad.store.cds import CdsRepository
 from cnopad.store.records import RecordRepository
 from cnopad.store.users import UserRepository
@@ -33,14 +35,19 @@ class UnitOfWork:
         factory: Callable[[], Session],
         actor: Actor,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        keyring: AuditKeyring,
+        checkpoints: CheckpointLog | None = None,
     ) -> None:
         self._factory = factory
         self.actor = actor
         self.clock = clock
+        self._keyring = keyring
+        self._checkpoints = checkpoints
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
-        self.audit = AuditLog(self.session, self.clock)
+        self.audit = AuditLog(self.session, self.clock, keyring=self._keyring, checkpoints=self._checkpoints)
         self.records = RecordRepository(self.session, self.audit, self.actor, self.clock)
         self.users = UserRepository(self.session, self.clock)
         self.cds = CdsRepository(self.session, self.clock)
@@ -53,18 +60,33 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        """Make everything done in this unit durable."""
+        """Make everything done in this unit durable, then checkpoint the audit head outside the database."""
         self.session.commit()
+        self.audit.committed()
 
 
 class Store:
-    """The store for one database: hands out units of work for an actor."""
+    """The store for one database: hands out units of work for an actor.
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    ``keyring`` signs the audit chain and ``checkpoints`` records its head outside the database; the
+    composition root passes the configured ones. Without a keyring the store signs with a random key
+    held only in memory (tests and benchmarks that build a store by hand).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        keyring: AuditKeyring | None = None,
+        checkpoints: CheckpointLog | None = None,
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        self.keyring = keyring or AuditKeyring.ephemeral()
+        self.checkpoints = checkpoints
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def unit(self, actor: Actor) -> UnitOfWork:
         """A new unit of work acting as ``actor``."""
-        return UnitOfWork(self._sessions, actor, self.clock)
+        return UnitOfWork(self._sessions, actor, self.clock, keyring=self.keyring, checkpoints=self.checkpoints)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,9 +91,43 @@ def test_audit_verify_passes_then_catches_tampering(
         conn.execute(text("DROP TRIGGER audit_events_no_update"))
         conn.execute(text("UPDATE audit_events SET user_name = 'someone' WHERE seq = 1"))
     tampered = run_cli(capsys, monkeypatch, "audit", "verify")
-    assert intact.code == 0 and "Audit log intact" in intact.out
+    assert intact.code == 0
+    assert re.fullmatch(
+        r"Audit log intact: (\d+) rows checked, guards present, checkpoints match \(last at seq \1\)\.\n", intact.out
+    ), intact.out
     assert tampered.code == 1
     assert "row 1: contents changed" in tampered.err
+    assert "guard missing: trigger audit_events_no_update" in tampered.err
+    assert "Audit log NOT intact: 2 problem(s)" in tampered.err
+
+
+def test_audit_rotate_key_adds_a_key_and_the_log_still_verifies(
+    tmp_path: Path, cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "keys" / "audit.key"
+    monkeypatch.setenv("CNOPAD_AUDIT_KEY_FILE", str(key_file))
+    run_cli(capsys, monkeypatch, "import", str(_bundle_file(tmp_path)))
+    rotated = run_cli(capsys, monkeypatch, "audit", "rotate-key")
+    run_cli(capsys, monkeypatch, "export", "p1", "--out", str(tmp_path / "e.json"))  # signed with the new key
+    verified = run_cli(capsys, monkeypatch, "audit", "verify")
+    assert rotated.code == 0 and f"Added audit key k2 to {key_file}" in rotated.out
+    assert [line.split()[0] for line in key_file.read_text().splitlines() if not line.startswith("#")] == ["k1", "k2"]
+    assert verified.code == 0, verified.err
+    with create_engine(cli_db).connect() as conn:
+        keys = conn.execute(text("SELECT key_id, action FROM audit_events ORDER BY seq")).all()
+    assert ("k1", "audit-key-added") in keys and keys[-2][0] == "k2"
+
+
+def test_a_too_short_audit_key_stops_a_command_with_one_line_naming_the_setting(
+    tmp_path: Path, cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "short.key"
+    key_file.write_text("k1 00112233\n")
+    monkeypatch.setenv("CNOPAD_AUDIT_KEY_FILE", str(key_file))
+    outcome = run_cli(capsys, monkeypatch, "audit", "verify")
+    assert outcome.code == 2
+    assert outcome.err.startswith("cnopad: CNOPAD_AUDIT_KEY_FILE: key 'k1' (line 1 of")
+    assert "is 4 bytes; at least 32 bytes" in outcome.err
 
 
 def test_user_add_prints_a_token_once_and_stores_only_its_hash(

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         default=30, ge=0, le=300, description="Clock skew in seconds allowed on CDS Hooks JWT exp/iat."
     )
     fhir_timeout: float = Field(default=5.0, gt=0, le=60, description="Seconds to wait for a CDS Client's FHIR server.")
+    emergency_access_hours: int = Field(
+        default=4,
+        ge=1,
+        le=24,
+        description="Hours an emergency access (break-glass) to a record outside the user's care team lasts.",
+    )
     log_level: str = Field(
         default="info",
         description="Application log level (debug, info, warning, error). Logs never contain patient data.",

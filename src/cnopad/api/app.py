@@ -14,6 +14,7 @@ from cnopad.api.cors import CdsHooksCors
 from cnopad.api.limits import BodyLimit
 from cnopad.api.patients import router as patients_router
 from cnopad.api.records import router as records_router
+from cnopad.api.users import router as users_router
 from cnopad.bootstrap import Container
 from cnopad.web.app import install as install_web
 
@@ -31,6 +32,7 @@ def create_app(container: Container) -> FastAPI:
     problems.install(app)
     app.include_router(records_router)
     app.include_router(patients_router)
+    app.include_router(users_router)
     app.include_router(cds_router)
     settings = container.settings
     app.state.jwt_verifier = JwtVerifier(load_clients(settings.cds_clients), leeway=settings.cds_jwt_leeway)

@@ -2,6 +2,7 @@
 
 from cnopad.store.audit import AuditEvent, AuditLog, AuditReport
 from cnopad.store.database import make_engine, migrate
+from cnopad.store.emergency_access import EmergencyAccessRepository, EmergencyGrant
 from cnopad.store.records import PatientSummary, RecordRepository, SaveStats
 from cnopad.store.unit_of_work import Store, UnitOfWork
 from cnopad.store.users import User, UserRepository, token_hash
@@ -10,6 +11,8 @@ __all__ = [
     "AuditEvent",
     "AuditLog",
     "AuditReport",
+    "EmergencyAccessRepository",
+    "EmergencyGrant",
     "PatientSummary",
     "RecordRepository",
     "SaveStats",

@@ -56,6 +56,12 @@ class RecordRepository:
         """True when a record with this id is stored (no patient data is read)."""
         return self.session.execute(select(patients.c.id).where(patients.c.id == patient_id)).first() is not None
 
+    def lock(self, patient_id: str) -> bool:
+        """Lock the patient's row until the transaction ends (PostgreSQL; SQLite transactions are already
+        serial) so an access check and the write it allows see the same care team. False: no such patient."""
+        stmt = select(patients.c.id).where(patients.c.id == patient_id).with_for_update()
+        return self.session.execute(stmt).first() is not None
+
     def get(self, patient_id: str, *, purpose: str, audit: bool = True) -> PatientRecord:
         """The whole record of one patient; NotFoundError when there is none."""
         row = self.session.execute(select(patients.c.payload).where(patients.c.id == patient_id)).first()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cnopad.domain.access import Actor
 from cnopad.store.audit import AuditLog
 from cnopad.store.cds import CdsRepository
+from cnopad.store.emergency_access import EmergencyAccessRepository
 from cnopad.store.records import RecordRepository
 from cnopad.store.users import UserRepository
 
@@ -27,6 +28,7 @@ class UnitOfWork:
     users: UserRepository
     audit: AuditLog
     cds: CdsRepository
+    emergency: EmergencyAccessRepository
 
     def __init__(
         self,
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.records = RecordRepository(self.session, self.audit, self.actor, self.clock)
         self.users = UserRepository(self.session, self.clock)
         self.cds = CdsRepository(self.session, self.clock)
+        self.emergency = EmergencyAccessRepository(self.session)
         return self
 
     def __exit__(
@@ -55,6 +58,10 @@ class UnitOfWork:
     def commit(self) -> None:
         """Make everything done in this unit durable."""
         self.session.commit()
+
+    def rollback(self) -> None:
+        """Undo everything not yet committed (a refused write); the unit can go on, e.g. to audit the refusal."""
+        self.session.rollback()
 
 
 class Store:

@@ -87,7 +87,7 @@ def ensure_can_read(uow: UnitOfWork, patient_id: str) -> Basis:
             msg = f"no patient with id {patient_id!r}"
             raise NotFoundError(msg)
         return _all_records_basis(actor.role)
-    if actor.practitioner is not None and uow.records.is_member(patient_id, actor.practitioner):
+    if _is_member(uow, patient_id):
         return Basis.CARE_TEAM
     if actor.is_clinician and uow.emergency.active(patient_id, actor.user, uow.clock()) is not None:
         return Basis.EMERGENCY
@@ -103,7 +103,7 @@ def ensure_can_write(uow: UnitOfWork, patient_id: str, *, care_team_change: bool
     if basis is Basis.EMERGENCY and care_team_change:
         msg = "emergency access lets you record care for this patient, not change the care team"
         _refuse(uow, patient_id, ForbiddenError(msg))
-    return WriteAccess(patient_id, basis, exists, basis is Basis.CARE_TEAM)
+    return WriteAccess(patient_id, basis, exists, _is_member(uow, patient_id))
 
 
 def ensure_can_import(uow: UnitOfWork, record: PatientRecord, *, today: date) -> WriteAccess:
@@ -117,7 +117,7 @@ def ensure_can_import(uow: UnitOfWork, record: PatientRecord, *, today: date) ->
         if basis is Basis.EMERGENCY:
             msg = "emergency access lets you record care entries, not import a bundle; ask the care team"
             _refuse(uow, patient_id, ForbiddenError(msg))
-        return WriteAccess(patient_id, basis, True, basis is Basis.CARE_TEAM)
+        return WriteAccess(patient_id, basis, True, _is_member(uow, patient_id))
     if actor.sees_all_patients:
         return WriteAccess(patient_id, _all_records_basis(actor.role), False, False)
     named = actor.practitioner is not None and any(
@@ -145,6 +145,11 @@ def ensure_not_self_added(uow: UnitOfWork, access: WriteAccess) -> None:
     if uow.records.is_member(access.patient_id, practitioner):
         msg = "you cannot add yourself to the care team of a patient whose care team you are not in"
         _refuse(uow, access.patient_id, ForbiddenError(msg))
+
+
+def _is_member(uow: UnitOfWork, patient_id: str) -> bool:
+    practitioner = uow.actor.practitioner
+    return practitioner is not None and uow.records.is_member(patient_id, practitioner)
 
 
 def _all_records_basis(role: Role) -> Basis:

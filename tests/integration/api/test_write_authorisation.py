@@ -116,7 +116,9 @@ def test_a_gp_outside_the_care_team_cannot_record_a_pain_score(http: TestClient,
 
 def test_a_care_team_member_still_imports_and_records(http: TestClient, tnf: Container) -> None:
     rightful = _auth(tnf, "huisarts", Role.GP, DEMO_GP)
-    imported = http.post("/api/bundles", json=bundle(patient(TNF), pain("pain-x", 4, "2026-11-01", pid=TNF)), headers=rightful)
+    imported = http.post(
+        "/api/bundles", json=bundle(patient(TNF), pain("pain-x", 4, "2026-11-01", pid=TNF)), headers=rightful
+    )
     recorded = http.post(
         f"/api/patients/{TNF}/entries/pain", json={"date": TODAY.isoformat(), "score": 3}, headers=rightful
     )
@@ -143,7 +145,9 @@ def test_an_administrator_cannot_record_a_pain_score_or_import(http: TestClient,
     admin = _auth(tnf, "beheer", Role.ADMIN)
     before = _state(tnf, TNF)
     scored = http.post(f"/api/patients/{TNF}/entries/pain", json={"date": TODAY.isoformat(), "score": 3}, headers=admin)
-    imported = http.post("/api/bundles", json=bundle(patient(TNF), pain("pain-y", 2, "2026-11-01", pid=TNF)), headers=admin)
+    imported = http.post(
+        "/api/bundles", json=bundle(patient(TNF), pain("pain-y", 2, "2026-11-01", pid=TNF)), headers=admin
+    )
     assert (scored.status_code, imported.status_code) == (403, 403)
     assert _state(tnf, TNF) == before
     assert _last_event(tnf, "beheer").action == "refused"

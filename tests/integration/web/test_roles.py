@@ -37,7 +37,9 @@ def test_an_administrator_cannot_save_a_pain_score(served: Served) -> None:
     admin = sign_in(served.url, "beheer")
     token = csrf_of(admin.get("/leaflets/adult").text)  # the sign-out form carries the session's token
     before = entry_count(served.container, "pt-own")
-    response = admin.post("/patients/pt-own/record/pain", data={"score": "4", "date": "2026-11-20", "csrf_token": token})
+    response = admin.post(
+        "/patients/pt-own/record/pain", data={"score": "4", "date": "2026-11-20", "csrf_token": token}
+    )
     assert response.status_code == 403
     assert entry_count(served.container, "pt-own") == before
     assert _last_action(served, "beheer") == "refused"

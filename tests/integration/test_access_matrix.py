@@ -30,7 +30,7 @@ from cnopad.services.auth import hash_password
 from cnopad.services.cds import PREFETCH
 from cnopad.services.entries import FORMS
 from cnopad.services.users import new_token
-from cnopad.store.tables import care_team_index, cds_cards, cds_feedback, entries, patients
+from cnopad.store.tables import care_team_index, cds_cards, cds_feedback, emergency_access, entries, patients
 from integration.web.conftest import csrf_of, sign_in
 from integration.web.factories import AGB, PASSWORD, adult_record
 from integration.web.server import serve
@@ -344,6 +344,11 @@ def _cds_state(container: Container) -> tuple[int, int]:
     return int(count), int(cards)
 
 
+def _grants(container: Container) -> int:
+    with container.unit(container.operator()) as uow:
+        return int(uow.session.execute(select(func.count()).select_from(emergency_access)).scalar_one())
+
+
 def _last_action(container: Container, user: str) -> str | None:
     with container.unit(container.operator()) as uow:
         return next((e.action for e in uow.audit.events(limit=300) if e.user == user), None)
@@ -381,6 +386,7 @@ class Matrix:
 def _setup(container: Container) -> list[Cell]:
     cells = [Cell(None, "anonymous")]
     team: list[CareTeamMember] = []
+    hashed = hash_password(PASSWORD)  # one argon2 hash for every matrix user: hashing is slow on purpose
     with container.unit(container.operator()) as uow:
         for i, role in enumerate(USER_ROLES):
             for j, membership in enumerate(MEMBERSHIPS):
@@ -390,7 +396,7 @@ def _setup(container: Container) -> list[Cell]:
                     role,
                     token=cell.token,
                     practitioner=(AGB, cell.agb),
-                    password_hash=hash_password(PASSWORD),
+                    password_hash=hashed,
                 )
                 cells.append(cell)
                 if membership == "member":
@@ -489,6 +495,7 @@ def test_every_role_gets_exactly_what_the_access_rules_allow_on_every_route(matr
                 write = access is Access.PATIENT_WRITE and call.patient is not None
                 before = _state(container, call.patient) if write and call.patient else None
                 cds_before = _cds_state(container) if access is Access.CDS else None
+                grants_before = _grants(container) if access is Access.EMERGENCY else None
                 response = _send(matrix, cell, call)
                 where = f"{cell.user} {call.method} {call.url}"
                 if response.status_code != want:
@@ -501,6 +508,10 @@ def test_every_role_gets_exactly_what_the_access_rules_allow_on_every_route(matr
                         wrong.append(f"{where}: refused, but no 'refused' audit row")
                 if want == 401 and cds_before is not None and _cds_state(container) != cds_before:
                     wrong.append(f"{where}: refused CDS call stored something")
+                if grants_before is not None:
+                    due = cell.role in CLINICIANS and cell.membership != "member"
+                    if (_grants(container) != grants_before) != due:
+                        wrong.append(f"{where}: a grant {'was due but not' if due else 'was not due but was'} stored")
     wrong += _list_contents(matrix)
     assert wrong == [], "\n".join(wrong[:60])
 

@@ -68,7 +68,9 @@ def valuesets(kb: KnowledgeBase) -> ValueSetIndex:
 
 @pytest.fixture
 def admin() -> Actor:
-    return Actor("test-admin", Role.ADMIN, Channel.CLI)
+    """The command-line operator, the actor of every ``cnopad`` command (the ``admin`` user role reads no
+    clinical data since role separation; the fixture kept its name)."""
+    return Actor("test-operator", Role.OPERATOR, Channel.CLI)
 
 
 def _postgres_available() -> str | None:

@@ -38,8 +38,14 @@ class Container:
         return self.store.unit(actor)
 
     def operator(self) -> Actor:
-        """The command-line operator: the configured or OS user, with the admin role."""
-        return Actor(self.settings.user or _os_user(), Role.ADMIN, Channel.CLI)
+        """The command-line operator: the configured or OS user, in the operator role.
+
+        Whoever runs ``cnopad`` on the server holds the database itself, so the command line is the
+        installation's administrative channel: it imports, exports and loads demo data for every record
+        (each audited with role ``operator``, channel ``cli``). It is not the ``admin`` user role, which
+        reads no clinical data (docs/security.md).
+        """
+        return Actor(self.settings.user or _os_user(), Role.OPERATOR, Channel.CLI)
 
 
 def _os_user() -> str:

@@ -7,6 +7,8 @@ process". The tree::
      ├── InputError(ValueError)          bad bundle, bad form field: carries a location and a reason
      ├── NotFoundError(LookupError)      no such patient, user or statement
      ├── ForbiddenError(PermissionError) the user's role or care team does not allow it
+     │    ├── NotInCareTeamError         a clinician outside the patient's care team (emergency access possible)
+     │    └── NoClinicalAccessError      a role that reads no clinical data (administrator, researcher)
      ├── ConflictError                   a concurrent change or a duplicate
      ├── DataUnavailableError            the FHIR data needed is neither given nor fetchable (CDS Hooks 412)
      ├── UnauthenticatedError            no valid credentials (API token, signed CDS Hooks JWT)
@@ -52,6 +54,27 @@ class ForbiddenError(CnopadError, PermissionError):
     """The user is known but their role or care-team membership does not allow this."""
 
     code = "forbidden"
+
+
+class NotInCareTeamError(ForbiddenError):
+    """A clinician outside the patient's care team; ``emergency_access`` says whether they may ask for it."""
+
+    code = "not-in-care-team"
+
+    def __init__(self, message: str, *, patient_id: str | None, emergency_access: bool) -> None:
+        super().__init__(message)
+        self.patient_id = patient_id
+        self.emergency_access = emergency_access
+
+
+class NoClinicalAccessError(ForbiddenError):
+    """The user's role reads and writes no clinical data (NEN 7510 role separation); ``role`` names it."""
+
+    code = "no-clinical-access"
+
+    def __init__(self, message: str, *, role: str) -> None:
+        super().__init__(message)
+        self.role = role
 
 
 class ConflictError(CnopadError):

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="Also send every checkpoint to syslog (facility authpriv): a Unix socket path such as "
         "/dev/log, or host:port (UDP). Off by default.",
     )
+    emergency_access_hours: int = Field(
+        default=4,
+        ge=1,
+        le=24,
+        description="Hours an emergency access (break-glass) to a record outside the user's care team lasts.",
+    )
     log_level: str = Field(
         default="info",
         description="Application log level (debug, info, warning, error). Logs never contain patient data.",

@@ -15,6 +15,7 @@ from cnopad.api.cors import CdsHooksCors
 from cnopad.api.limits import BodyLimit
 from cnopad.api.patients import router as patients_router
 from cnopad.api.records import router as records_router
+from cnopad.api.users import router as users_router
 from cnopad.bootstrap import Container
 from cnopad.web.app import install as install_web
 from cnopad.web.security import SecurityHeaders
@@ -34,6 +35,7 @@ def create_app(container: Container) -> FastAPI:
     problems.install(app)
     app.include_router(records_router)
     app.include_router(patients_router)
+    app.include_router(users_router)
     app.include_router(cds_router)
     settings = container.settings
     app.state.jwt_verifier = JwtVerifier(

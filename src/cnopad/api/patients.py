@@ -1,14 +1,15 @@
 """REST routes for one patient: the record, its assessment (cards, tasks, information), the FHIR care
-plan, and recording entries (the same checks as the web forms: ``services.entries``)."""
+plan, recording entries (the same checks as the web forms: ``services.entries``) and emergency access.
+Who may do what is decided by the services (``services.access``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cnopad.api.deps import ActorDep, ContainerDep
 from cnopad.api.problems import problem_responses
@@ -18,8 +19,8 @@ from cnopad.domain import ENTRY_KINDS, PatientRecord
 from cnopad.domain.access import Actor
 from cnopad.engine import Assessment
 from cnopad.fhir.careplan import care_plan_bundle
+from cnopad.services import emergency_access
 from cnopad.services import records as svc
-from cnopad.services.access import ensure_can_read
 from cnopad.services.entries import FORMS, record_entry
 from cnopad.services.entry_forms import Kind
 from cnopad.store.codec import plain
@@ -35,7 +36,6 @@ Lang = Annotated[Literal["nl", "en"], Query(description="Language of the texts")
 
 def _read(container: Container, actor: Actor, patient_id: str, purpose: str) -> PatientRecord:
     with container.unit(actor) as uow:
-        ensure_can_read(uow, patient_id)
         return svc.get_record(uow, patient_id, purpose=purpose)
 
 
@@ -105,6 +105,58 @@ def careplan(
     """A FHIR R4 Bundle: CarePlan (one activity per task), Goals, DetectedIssues for safety findings."""
     record, result = _assess(container, actor, patient_id, as_of, lang)
     return care_plan_bundle(record, result, container.knowledge.valuesets)
+
+
+class EmergencyAccessIn(BaseModel):
+    """Why you need to open a record outside your care team (recorded in the audit log, shown to the team)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=emergency_access.REASON_MIN,
+        max_length=emergency_access.REASON_MAX,
+        description="The emergency: why you open this record (free text, one line).",
+    )
+
+
+class EmergencyAccessOut(BaseModel):
+    """An emergency access in force: who, why, and until when (UTC)."""
+
+    patient: str
+    user: str
+    reason: str
+    granted_at: datetime
+    expires_at: datetime
+
+
+@router.post(
+    "/{patient_id}/emergency-access",
+    operation_id="requestEmergencyAccess",
+    response_model=EmergencyAccessOut,
+    status_code=201,
+    summary="Emergency access (break-glass) to a record outside your care team",
+    responses=problem_responses(409),
+)
+def request_emergency_access(
+    container: ContainerDep,
+    actor: ActorDep,
+    patient_id: PatientId,
+    body: Annotated[EmergencyAccessIn, Body()],
+) -> EmergencyAccessOut:
+    """For a GP or specialist outside the care team: read the record and record care entries for
+    ``CNOPAD_EMERGENCY_ACCESS_HOURS`` hours. Audited as ``break-glass`` with the reason and shown on the
+    patient's page; it never makes you a care-team member and allows no import. 409 when you need none."""
+    with container.unit(actor) as uow:
+        grant = emergency_access.request_emergency_access(
+            uow, patient_id, body.reason, hours=container.settings.emergency_access_hours
+        )
+    return EmergencyAccessOut(
+        patient=grant.patient_id,
+        user=grant.user,
+        reason=grant.reason,
+        granted_at=grant.granted_at,
+        expires_at=grant.expires_at,
+    )
 
 
 _PYTHON_TYPE: dict[Kind, Any] = {Kind.TEXT: str, Kind.INT: int, Kind.DECIMAL: Decimal, Kind.DATE: date}

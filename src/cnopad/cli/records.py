@@ -290,7 +290,9 @@ def run() -> None:
     out.print(table)
     out.print(
         f"Sign in to the web app at {container.settings.public_url}/login with a user and its password, "
-        "e.g. demo-huisarts (GP).",
+        "e.g. demo-huisarts (GP). demo-beheer (admin) manages users and opens no patient record; "
+        "demo-onderzoeker (researcher) sees no identified record; a GP outside a care team opens a record "
+        "only by emergency access.",
         highlight=False,
     )
     uvicorn.run(

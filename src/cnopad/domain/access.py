@@ -15,10 +15,15 @@ class Role(StrEnum):
     RESEARCHER = "researcher"
     ADMIN = "admin"
     CDS_CLIENT = "cds_client"  # a calling EHR (CDS Hooks, signed JWT); never a user login
+    OPERATOR = "operator"  # the local command line (OS account holding the database); never a user login
 
 
 #: the roles a person can be given (``cnopad user add --role``)
 USER_ROLES = (Role.GP, Role.SPECIALIST, Role.EXPERTISE_CENTRE, Role.RESEARCHER, Role.ADMIN)
+#: roles whose access to a record follows care-team membership (and who may ask for emergency access)
+CLINICIAN_ROLES = frozenset({Role.GP, Role.SPECIALIST})
+#: roles that open every record: the expertise centre (consulted by regional providers, NHG-EXPERTISE-2), the operator
+ALL_RECORD_ROLES = frozenset({Role.EXPERTISE_CENTRE, Role.OPERATOR})
 
 
 class Channel(StrEnum):
@@ -42,5 +47,14 @@ class Actor:
 
     @property
     def sees_all_patients(self) -> bool:
-        """The expertise centre and administrators may open every record (care-team rule otherwise)."""
-        return self.role in (Role.EXPERTISE_CENTRE, Role.ADMIN)
+        """The expertise centre and the local operator open every record (care-team rule for clinicians).
+
+        Administrators do not: they manage users and settings and read no clinical data (NEN 7510 role
+        separation; cnopad.services.access).
+        """
+        return self.role in ALL_RECORD_ROLES
+
+    @property
+    def is_clinician(self) -> bool:
+        """A GP or specialist: access follows the care team, emergency access is possible."""
+        return self.role in CLINICIAN_ROLES

@@ -15,6 +15,7 @@ from cnopad.knowledge.rules import Rule
 from cnopad.knowledge.schedules import ScheduleModel
 from cnopad.knowledge.statements import Statement
 from cnopad.knowledge.texts import InfoText
+from cnopad.services.access import ensure_can_read
 from cnopad.store import UnitOfWork
 
 Json = str | bytes | dict[str, Any]
@@ -70,7 +71,8 @@ def assess_stored(
     lang: str = "nl",
     purpose: str = "care",
 ) -> AssessmentReport:
-    """Assess a stored record (an audited read); draft orders are checked but not stored."""
+    """Assess a stored record (access checked, an audited read); draft orders are checked but not stored."""
+    purpose = ensure_can_read(uow, patient_id).purpose(purpose)
     record = uow.records.get(patient_id, purpose=purpose)
     uow.commit()
     drafts, skipped = _orders(orders, kb, today)

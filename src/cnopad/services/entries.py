@@ -44,7 +44,7 @@ from cnopad.domain import (
 )
 from cnopad.knowledge.valuesets import ValueSetIndex
 from cnopad.services import worklist
-from cnopad.services.access import ensure_can_write
+from cnopad.services.access import ensure_can_write, ensure_not_self_added
 from cnopad.services.entry_forms import Field, FieldError, FormErrors, Kind, coerce
 from cnopad.store import UnitOfWork
 
@@ -258,12 +258,17 @@ def record_entry(
     today: date,
     knowledge_version: str,
 ) -> Recorded:
-    """Check and store one form's entries, refresh the worklist summary, commit; FormErrors saves nothing."""
+    """Check and store one form's entries, refresh the worklist summary, commit; FormErrors saves nothing.
+
+    Who may write is checked first, in this transaction (ForbiddenError, audited); a care-team entry that
+    would make its author a member of a team they are not in is undone and refused.
+    """
     fields = FORMS.get(form)
     if fields is None:
         raise FieldError("form", "unknown-choice")  # noqa: EM101 - a field and a rule slug, not a message
-    ensure_can_write(uow, patient_id)
-    record = uow.records.get(patient_id, purpose="care")
+    allowed = ensure_can_write(uow, patient_id, care_team_change=form == "care_team")
+    purpose = allowed.basis.purpose("care")
+    record = uow.records.get(patient_id, purpose=purpose)
     values = coerce(
         fields,
         raw,
@@ -272,7 +277,8 @@ def record_entry(
         dynamic=record_choices(form, record, today, valuesets),
     )
     new = _BUILDERS[form](_Context(record, values, valuesets, today, entry_id(patient_id, form, values)))
-    uow.records.add_entries(patient_id, new, purpose="care", action="record")
+    uow.records.add_entries(patient_id, new, purpose=purpose, action="record")
+    ensure_not_self_added(uow, allowed)
     updated = record.with_entries(*new)
     worklist.refresh(uow, updated, today=today, knowledge_version=knowledge_version)
     uow.commit()

@@ -21,6 +21,7 @@ from cnopad.errors import InputError
 _REASONS = {
     "required": "a value is required",
     "too-long": "too long (at most {max} characters)",
+    "too-short": "too short (at least {min} characters)",
     "not-a-number": "not a number",
     "not-a-whole-number": "not a whole number",
     "out-of-range": "must be between {min} and {max}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from cnopad.domain.access import Role
+from cnopad.services.access import ensure_administrator
 from cnopad.store import UnitOfWork, User
 
 
@@ -42,3 +43,12 @@ def rotate_token(uow: UnitOfWork, name: str) -> str:
     uow.audit.append(uow.actor, "user-token", patient_id=None, purpose="administration", detail=f"user={name}")
     uow.commit()
     return token
+
+
+def list_users(uow: UnitOfWork) -> list[User]:
+    """Every user with role and practitioner identifier (administrators and the operator only; audited)."""
+    ensure_administrator(uow)
+    found = uow.users.all()
+    uow.audit.append(uow.actor, "user-list", patient_id=None, purpose="administration", detail=f"users={len(found)}")
+    uow.commit()
+    return found

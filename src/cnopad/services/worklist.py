@@ -20,8 +20,8 @@ from cnopad.domain import CareRole, PatientRecord
 from cnopad.domain.access import Role
 from cnopad.engine import Assessment, Indicator, TaskStatus
 from cnopad.engine import assess as engine_assess
-from cnopad.services.access import ensure_can_read
-from cnopad.store import UnitOfWork
+from cnopad.services.access import Basis, ensure_can_list, ensure_can_read
+from cnopad.store import EmergencyGrant, UnitOfWork
 from cnopad.store.assessment_cache import AssessmentCacheRepository, CachedSummary
 
 #: the languages a summary keeps its task titles and card summaries in
@@ -223,7 +223,11 @@ def worklist(
     limit: int = 50,
     offset: int = 0,
 ) -> Worklist:
-    """The actor's patients, most urgent first (overdue, critical, due, warning); filtered and paged."""
+    """The actor's patients, most urgent first (overdue, critical, due, warning); filtered and paged.
+
+    Administrators are refused (ForbiddenError, audited); researchers get an empty list with the reason.
+    """
+    ensure_can_list(uow)
     actor = uow.actor
     if actor.role is Role.RESEARCHER or (not actor.sees_all_patients and actor.practitioner is None):
         reason = "researcher" if actor.role is Role.RESEARCHER else "no-practitioner"
@@ -282,18 +286,21 @@ def _refresh_many(
 
 @dataclass(frozen=True)
 class PatientView:
-    """One patient's record and its live assessment in the requested language."""
+    """One patient's record and its live assessment in the requested language, why the user may see it, and
+    who opened it by emergency access (newest first)."""
 
     record: PatientRecord
     assessment: Assessment
+    basis: Basis = Basis.CARE_TEAM
+    emergency: tuple[EmergencyGrant, ...] = ()
 
 
 def open_patient(
     uow: UnitOfWork, patient_id: str, *, today: date, lang: str, knowledge_version: str, purpose: str = "care"
 ) -> PatientView:
     """Check access, read the record (audited) and assess it live; refresh its cached summary when stale."""
-    ensure_can_read(uow, patient_id)
-    record = uow.records.get(patient_id, purpose=purpose)
+    basis = ensure_can_read(uow, patient_id)
+    record = uow.records.get(patient_id, purpose=basis.purpose(purpose))
     assessment = assess(record, today, lang=lang)
     cache = AssessmentCacheRepository(uow.session)
     if not cache.is_current(patient_id, as_of=today, knowledge_version=knowledge_version):
@@ -302,5 +309,6 @@ def open_patient(
         cache.put(
             patient_id, as_of=today, knowledge_version=knowledge_version, summary=found.to_json(), now=uow.clock()
         )
+    emergency = tuple(uow.emergency.for_patient(patient_id))
     uow.commit()
-    return PatientView(record, assessment)
+    return PatientView(record, assessment, basis, emergency)

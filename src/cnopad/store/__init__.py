@@ -4,6 +4,7 @@ from cnopad.store.audit import AuditEvent, AuditLog, AuditReport, audit_is_keyed
 from cnopad.store.audit_checkpoints import CheckpointLog
 from cnopad.store.audit_keys import AuditKeyring, add_audit_key, open_keyring
 from cnopad.store.database import make_engine, migrate
+from cnopad.store.emergency_access import EmergencyAccessRepository, EmergencyGrant
 from cnopad.store.records import PatientSummary, RecordRepository, SaveStats
 from cnopad.store.unit_of_work import Store, UnitOfWork
 from cnopad.store.users import User, UserRepository, token_hash
@@ -14,6 +15,8 @@ __all__ = [
     "AuditLog",
     "AuditReport",
     "CheckpointLog",
+    "EmergencyAccessRepository",
+    "EmergencyGrant",
     "PatientSummary",
     "RecordRepository",
     "SaveStats",

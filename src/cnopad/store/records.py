@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cnopad.domain import KIND_OF, CareTeamMember, Entry, Patient, PatientRecord
 from cnopad.domain.access import Actor
-from cnopad.errors import NotFoundError
+from cnopad.errors import ConflictError, NotFoundError
 from cnopad.store.audit import AuditLog
 from cnopad.store.codec import digest, dumps, load_entry, load_patient
 from cnopad.store.tables import care_team_index, entries, patients
@@ -55,6 +56,12 @@ class RecordRepository:
     def exists(self, patient_id: str) -> bool:
         """True when a record with this id is stored (no patient data is read)."""
         return self.session.execute(select(patients.c.id).where(patients.c.id == patient_id)).first() is not None
+
+    def lock(self, patient_id: str) -> bool:
+        """Lock the patient's row until the transaction ends (PostgreSQL; SQLite transactions are already
+        serial) so an access check and the write it allows see the same care team. False: no such patient."""
+        stmt = select(patients.c.id).where(patients.c.id == patient_id).with_for_update()
+        return self.session.execute(stmt).first() is not None
 
     def get(self, patient_id: str, *, purpose: str, audit: bool = True) -> PatientRecord:
         """The whole record of one patient; NotFoundError when there is none."""
@@ -159,18 +166,24 @@ class RecordRepository:
         now = self.clock()
         row = self.session.execute(select(patients.c.digest).where(patients.c.id == patient.id)).first()
         if row is None:
-            self.session.execute(
-                insert(patients).values(
-                    id=patient.id,
-                    name=patient.name,
-                    birth_date=patient.birth_date,
-                    payload=text,
-                    digest=new_digest,
-                    version=1,
-                    created_at=now,
-                    updated_at=now,
+            try:
+                self.session.execute(
+                    insert(patients).values(
+                        id=patient.id,
+                        name=patient.name,
+                        birth_date=patient.birth_date,
+                        payload=text,
+                        digest=new_digest,
+                        version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-            )
+            except IntegrityError as exc:
+                # another transaction created this patient after our access check (PostgreSQL): its care team
+                # was not checked against this write, so nothing is written; the caller may try again
+                msg = f"patient {patient.id!r} was created at the same time by someone else; try again"
+                raise ConflictError(msg) from exc
             return SaveStats(created=1)
         if row.digest == new_digest:
             return SaveStats(unchanged=1)

@@ -132,7 +132,7 @@ assessment_cache = Table(
     metadata,
     Column("patient_id", String(64), ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True),
     Column("as_of", Date, nullable=False),
-    Column("knowledge_version", String(500), nullable=False),
+    Column("knowledge_version", String(500), nullable=False),  # its SHA-256 (assessment_cache.fingerprint)
     Column("computed_at", DateTime(timezone=True), nullable=False),
     Column("summary", Text, nullable=False),
 )
@@ -173,6 +173,21 @@ cds_jwt_ids = Table(
     Column("issuer", String(300), primary_key=True),
     Column("jti", String(300), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+#: emergency access ("break-glass", NEN 7510): a clinician outside the care team opens one record for a limited
+#: time, with a reason; the grant never makes them a care-team member (migration 0005)
+emergency_access = Table(
+    "emergency_access",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(64), ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+    Column("user_name", String(200), nullable=False),
+    Column("user_role", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_emergency_access_patient_user", "patient_id", "user_name", "expires_at"),
 )
 
 #: "which patients changed since their summary was computed?" is asked on every worklist view (migration 0002)

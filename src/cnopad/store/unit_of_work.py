@@ -14,6 +14,7 @@ from cnopad.store.audit import AuditLog
 from cnopad.store.audit_checkpoints import CheckpointLog
 from cnopad.store.audit_keys import AuditKeyring
 from cnopad.store.cds import CdsRepository
+from cnopad.store.emergency_access import EmergencyAccessRepository
 from cnopad.store.records import RecordRepository
 from cnopad.store.users import UserRepository
 
@@ -29,6 +30,7 @@ class UnitOfWork:
     users: UserRepository
     audit: AuditLog
     cds: CdsRepository
+    emergency: EmergencyAccessRepository
 
     def __init__(
         self,
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.records = RecordRepository(self.session, self.audit, self.actor, self.clock)
         self.users = UserRepository(self.session, self.clock)
         self.cds = CdsRepository(self.session, self.clock)
+        self.emergency = EmergencyAccessRepository(self.session)
         return self
 
     def __exit__(
@@ -63,6 +66,10 @@ class UnitOfWork:
         """Make everything done in this unit durable, then checkpoint the audit head outside the database."""
         self.session.commit()
         self.audit.committed()
+
+    def rollback(self) -> None:
+        """Undo everything not yet committed (a refused write); the unit can go on, e.g. to audit the refusal."""
+        self.session.rollback()
 
 
 class Store:

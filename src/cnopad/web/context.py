@@ -114,7 +114,9 @@ def web_context(request: Request) -> WebContext:
     if session_id:
         with container.unit(WEB_SERVICE) as uow:
             session = auth.current_session(uow, session_id, now=container.clock())
-    return WebContext(request, container, lang, session_id, session)
+    web = WebContext(request, container, lang, session_id, session)
+    request.state.web = web  # the error translator renders the emergency-access form in the user's session
+    return web
 
 
 Web = Annotated[WebContext, Depends(web_context)]

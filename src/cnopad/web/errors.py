@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -13,23 +14,38 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from cnopad.errors import CnopadError, ConflictError, ForbiddenError, InputError, NotFoundError
-from cnopad.web.context import LoginRequired
+from cnopad.errors import (
+    CnopadError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NoClinicalAccessError,
+    NotFoundError,
+    NotInCareTeamError,
+)
+from cnopad.services.emergency_access import REASON_MAX
+from cnopad.web.context import LoginRequired, WebContext
 from cnopad.web.i18n import LANG_COOKIE, N_, pick_language
 from cnopad.web.rendering import render
 from cnopad.web.security import CsrfRejected
 
 log = logging.getLogger("cnopad.web")
 
+_NOT_ALLOWED = N_("Not allowed")
+_NOT_IN_TEAM = N_("You may not open this page. Only the care team of a patient can open the patient's record.")
+#: why a role sees no clinical data at all (NEN 7510 role separation)
+_ROLE_EXPLANATIONS = {
+    "admin": N_(
+        "Administrators manage users and settings and open no patient data (role separation). "
+        "Sign in with a clinical account to work with patients."
+    ),
+    "researcher": N_("Researchers see no identified patient records. Use the population tools for pseudonymised data."),
+}
 #: status, title and explanation (msgids) per error class; the first match wins
 _PAGES: list[tuple[type[Exception], int, str, str]] = [
     (CsrfRejected, 403, N_("The form has expired"), N_("Reload the page and submit the form again.")),
-    (
-        ForbiddenError,
-        403,
-        N_("Not allowed"),
-        N_("You may not open this page. Only the care team of a patient can open the patient's record."),
-    ),
+    (NotInCareTeamError, 403, _NOT_ALLOWED, _NOT_IN_TEAM),
+    (ForbiddenError, 403, _NOT_ALLOWED, _NOT_IN_TEAM),
     (NotFoundError, 404, N_("Not found"), N_("This page or patient does not exist.")),
     (InputError, 400, N_("The request is not valid"), N_("Check the address or the values and try again.")),
     (
@@ -49,6 +65,15 @@ def error_response(request: Request, exc: Exception) -> Response:
         if request.headers.get("hx-request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+    web = getattr(request.state, "web", None)
+    if (
+        isinstance(exc, NotInCareTeamError)
+        and exc.emergency_access
+        and exc.patient_id
+        and isinstance(web, WebContext)
+        and web.session is not None
+    ):
+        return emergency_page(web, exc.patient_id)
     lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     status, title, explanation = _page_for(request, exc)
     html = render(
@@ -67,7 +92,31 @@ def error_response(request: Request, exc: Exception) -> Response:
     return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
 
 
+@dataclass(frozen=True)
+class EmergencyForm:
+    """The emergency-access form on a refused patient page: what was typed and what was wrong with it."""
+
+    patient_id: str
+    hours: int
+    reason: str = ""
+    error: str | None = None
+    max_length: int = REASON_MAX
+
+
+def emergency_page(
+    web: WebContext, patient_id: str, *, reason: str = "", error: str | None = None, status: int = 403
+) -> HTMLResponse:
+    """The 403 page of a clinician outside the care team, with the emergency-access form (CSRF-protected)."""
+    form = EmergencyForm(patient_id, web.container.settings.emergency_access_hours, reason, error)
+    return web.page("error.html", status=status, title=_NOT_ALLOWED, explanation=_NOT_IN_TEAM, emergency=form)
+
+
 def _page_for(request: Request, exc: Exception) -> tuple[int, str, str]:
+    if isinstance(exc, NoClinicalAccessError) and exc.role in _ROLE_EXPLANATIONS:
+        return 403, _NOT_ALLOWED, _ROLE_EXPLANATIONS[exc.role]
+    if type(exc) is ForbiddenError:
+        # a refused change (a care-team entry that adds its author, an import under emergency access)
+        return 403, _NOT_ALLOWED, N_("Your role or care-team membership does not allow this change. Nothing was saved.")
     for cls, status, title, explanation in _PAGES:
         if isinstance(exc, cls):
             return status, title, explanation

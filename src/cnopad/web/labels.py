@@ -224,6 +224,7 @@ class Labels:
 FIELD_RULES = {
     "required": N_("Fill this in."),
     "too-long": N_("Too long: at most %(max)s characters."),
+    "too-short": N_("Too short: write at least %(min)s characters."),
     "not-a-number": N_("Enter a number, for example 12.5."),
     "not-a-whole-number": N_("Enter a whole number."),
     "out-of-range": N_("Enter a value from %(min)s to %(max)s."),

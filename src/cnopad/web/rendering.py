@@ -3,7 +3,7 @@ helper that turns a template into a response with the headers every page carries
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -32,6 +32,17 @@ def _date_filter(lang: str) -> Any:
     return fmt
 
 
+def _moment_filter(lang: str) -> Any:
+    def fmt(value: datetime | None) -> str:
+        # stored and shown in UTC, said so: an audit time must not depend on the reader's clock
+        if value is None:
+            return ""
+        moment = value.astimezone(UTC)
+        return f"{format_date(moment.date(), format='medium', locale=lang)} {moment:%H:%M} UTC"
+
+    return fmt
+
+
 @cache
 def environment(lang: str) -> Environment:
     """The template environment of one language (built once per process)."""
@@ -46,6 +57,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _date_filter(lang)
+    env.filters["moment"] = _moment_filter(lang)
     env.filters["markdown"] = markdown
     env.globals["lang"] = lang
     env.globals["other_languages"] = tuple(other for other in LANGUAGES if other != lang)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from cnopad.errors import NotFoundError
 from cnopad.services import entries, worklist
+from cnopad.services.access import Basis
 from cnopad.services.entry_forms import FieldError, FormErrors
 from cnopad.web.context import Web, WebContext
 from cnopad.web.errors import WebRoute
@@ -29,7 +30,8 @@ def _labels(web: WebContext) -> Labels:
     return Labels(web.lang, web.container.knowledge.valuesets)
 
 
-def _patient_id(value: str) -> str:
+def valid_patient_id(value: str) -> str:
+    """A patient id as FHIR allows it; anything else is NotFoundError (no such page)."""
     if not _PATIENT_ID.match(value):
         msg = "no such patient"
         raise NotFoundError(msg)
@@ -77,7 +79,7 @@ def open_view(web: WebContext, patient_id: str) -> worklist.PatientView:
     with container.unit(web.actor) as uow:
         return worklist.open_patient(
             uow,
-            _patient_id(patient_id),
+            valid_patient_id(patient_id),
             today=container.today(),
             lang=web.lang,
             knowledge_version=container.knowledge.version,
@@ -96,17 +98,23 @@ def _render_patient(
 ) -> Response:
     labels = _labels(web)
     today = web.container.today()
+    emergency = view.basis is Basis.EMERGENCY
     forms = [
         failed
         if failed is not None and failed.name == name
         else form_state(name, view.record, today, labels, saved=name == saved)
         for name in FORM_ORDER
+        if not (emergency and name == "care_team")  # emergency access never changes the care team
     ]
+    now = web.container.clock()
+    mine = [g for g in view.emergency if g.user == web.actor.user and g.active_at(now)] if emergency else []
     return web.page(
         "patient.html",
         status=status,
         forms=forms,
         open_form=(failed.name if failed else saved),
+        emergency_grants=view.emergency,
+        emergency_until=max((g.expires_at for g in mine), default=None),
         **page_data(view, today, labels),
     )
 
@@ -123,7 +131,7 @@ async def record(web: Web, patient_id: str, form: str) -> Response:
         raw[field.name] = data.getlist(field.name) if field.kind.value == "multi" else data.get(field.name, "")
     container = web.container
     labels = _labels(web)
-    patient_id = _patient_id(patient_id)
+    patient_id = valid_patient_id(patient_id)
     try:
         with container.unit(web.actor) as uow:
             done = entries.record_entry(

@@ -52,9 +52,9 @@ def test_the_demo_gp_sees_the_overdue_pamidronate_course_of_their_patient(http: 
 
 
 def test_an_assessment_is_the_same_card_set_in_dutch_and_english(http: TestClient, demo: Container) -> None:
-    admin = _auth(demo, "admin", Role.ADMIN)
-    nl = http.get(f"/api/patients/{OVERDUE}/assessment", headers=admin).json()
-    en = http.get(f"/api/patients/{OVERDUE}/assessment", params={"lang": "en"}, headers=admin).json()
+    centre = _auth(demo, "lumc", Role.EXPERTISE_CENTRE)
+    nl = http.get(f"/api/patients/{OVERDUE}/assessment", headers=centre).json()
+    en = http.get(f"/api/patients/{OVERDUE}/assessment", params={"lang": "en"}, headers=centre).json()
     assert [c["uuid"] for c in nl["cards"]] == [c["uuid"] for c in en["cards"]]
     assert nl["lang"] == "nl" and en["lang"] == "en"
     assert all(c["statements"] for c in nl["cards"])
@@ -78,8 +78,8 @@ def test_a_researcher_reads_no_identified_record(http: TestClient, demo: Contain
 
 
 def test_the_care_plan_export_is_a_valid_fhir_bundle_citing_statements(http: TestClient, demo: Container) -> None:
-    admin = _auth(demo, "admin", Role.ADMIN)
-    bundle = http.get(f"/api/patients/{OVERDUE}/careplan", headers=admin).json()
+    centre = _auth(demo, "lumc", Role.EXPERTISE_CENTRE)
+    bundle = http.get(f"/api/patients/{OVERDUE}/careplan", headers=centre).json()
     validate_bundle(json.loads(json.dumps(bundle)))
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     plan = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan")
@@ -91,8 +91,8 @@ def test_the_care_plan_export_is_a_valid_fhir_bundle_citing_statements(http: Tes
 
 
 def test_the_care_plan_holds_a_detected_issue_for_each_safety_finding(http: TestClient, demo: Container) -> None:
-    admin = _auth(demo, "admin", Role.ADMIN)
-    bundle = http.get("/api/patients/demo-adult-tos/careplan", headers=admin).json()
+    centre = _auth(demo, "lumc", Role.EXPERTISE_CENTRE)
+    bundle = http.get("/api/patients/demo-adult-tos/careplan", headers=centre).json()
     issues = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DetectedIssue"]
     assert issues
     assert any(x["valueString"] == "NHG-COMPLICATION-TOS-1" for i in issues for x in i["extension"])

@@ -35,8 +35,8 @@ def test_requests_without_a_valid_token_get_401_problem_details(client: httpx.Cl
     assert missing.json()["status"] == 401
 
 
-def test_an_admin_imports_and_lists_and_exports(client: httpx.Client, container: Container) -> None:
-    auth = _token(container, "admin", Role.ADMIN)
+def test_the_expertise_centre_imports_and_lists_and_exports(client: httpx.Client, container: Container) -> None:
+    auth = _token(container, "lumc", Role.EXPERTISE_CENTRE)
     imported = client.post("/api/bundles", json=bundle(patient("p1"), pain("o1", 4, "2024-01-01")), headers=auth)
     listed = client.get("/api/patients", headers=auth)
     exported = client.get("/api/patients/p1/fhir", headers=auth)
@@ -48,7 +48,7 @@ def test_an_admin_imports_and_lists_and_exports(client: httpx.Client, container:
 def test_a_bad_bundle_gets_422_naming_the_field_and_nothing_is_stored(
     client: httpx.Client, container: Container
 ) -> None:
-    auth = _token(container, "admin", Role.ADMIN)
+    auth = _token(container, "lumc", Role.EXPERTISE_CENTRE)
     response = client.post("/api/bundles", json=bundle(patient("p1"), pain("o1", 11, "2024-01-01")), headers=auth)
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -58,14 +58,14 @@ def test_a_bad_bundle_gets_422_naming_the_field_and_nothing_is_stored(
 
 
 def test_a_gp_cannot_export_a_patient_outside_their_care_team(client: httpx.Client, container: Container) -> None:
-    admin = _token(container, "admin", Role.ADMIN)
+    centre = _token(container, "lumc", Role.EXPERTISE_CENTRE)
     gp = _token(container, "gp", Role.GP, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01000001"))
     client.post(
         "/api/bundles",
         json=bundle(patient("mine"), care_team("ct", ("gp", "Huisarts", "01000001"), pid="mine")),
-        headers=admin,
+        headers=centre,
     )
-    client.post("/api/bundles", json=bundle(patient("other", name="Ander")), headers=admin)
+    client.post("/api/bundles", json=bundle(patient("other", name="Ander")), headers=centre)
     assert client.get("/api/patients/mine/fhir", headers=gp).status_code == 200
     refused = client.get("/api/patients/other/fhir", headers=gp)
     assert refused.status_code == 403
@@ -73,15 +73,15 @@ def test_a_gp_cannot_export_a_patient_outside_their_care_team(client: httpx.Clie
 
 
 def test_a_researcher_reads_no_identified_record(client: httpx.Client, container: Container) -> None:
-    admin = _token(container, "admin", Role.ADMIN)
+    centre = _token(container, "lumc", Role.EXPERTISE_CENTRE)
     researcher = _token(container, "res", Role.RESEARCHER)
-    client.post("/api/bundles", json=bundle(patient("p1")), headers=admin)
+    client.post("/api/bundles", json=bundle(patient("p1")), headers=centre)
     assert client.get("/api/patients", headers=researcher).json() == []
     assert client.get("/api/patients/p1/fhir", headers=researcher).status_code == 403
 
 
 def test_a_body_over_the_size_limit_is_refused_with_413(client: httpx.Client, container: Container) -> None:
-    auth = _token(container, "admin", Role.ADMIN)
+    auth = _token(container, "lumc", Role.EXPERTISE_CENTRE)
     huge = (
         b'{"resourceType":"Bundle","type":"collection","entry":['
         + b" " * (container.settings.max_body_bytes + 10)

@@ -36,7 +36,7 @@ def _app_and_credentials(folder: Path) -> tuple[object, str, SigningClient]:
     container = Container(settings=config, store=Store(engine, fixed_clock), knowledge=knowledge(), clock=fixed_clock)
     load_demo(lambda: container.unit(container.operator()), valuesets=container.knowledge.valuesets, today=TODAY)
     with container.unit(container.operator()) as uow:
-        _, token = add_user(uow, "fuzz-admin", Role.ADMIN)
+        _, token = add_user(uow, "fuzz-centre", Role.EXPERTISE_CENTRE)  # reads and writes every record
     return create_app(container), token, ehr
 
 

@@ -121,7 +121,8 @@ def test_reading_an_unknown_patient_is_not_found(store: Store, admin: Actor) -> 
 
 
 def test_every_read_and_write_is_audited_with_who_what_why_and_channel(store: Store, valuesets: ValueSetIndex) -> None:
-    clinician = Actor("dr-test", Role.SPECIALIST, Channel.WEB)
+    # the internist of the care team in _bundle(): a clinician may create a patient whose team names them
+    clinician = Actor("dr-test", Role.SPECIALIST, Channel.WEB, ("http://fhir.nl/fhir/NamingSystem/agb-z", "01000002"))
     with store.unit(clinician) as uow:
         import_bundle(uow, _bundle(), valuesets=valuesets, today=TODAY, purpose="referral intake")
     with store.unit(clinician) as uow:

@@ -34,7 +34,7 @@ def _container(tmp_path: Path, kb: object, **settings: object) -> Container:
     migrate(engine)
     container = Container(settings=config, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)  # type: ignore[arg-type]
     with container.unit(container.operator()) as uow:
-        uow.users.add("api-admin", Role.ADMIN, token=TOKEN)
+        uow.users.add("api-centre", Role.EXPERTISE_CENTRE, token=TOKEN)
         uow.commit()
     adult_record(container, "pt-1", name="Ada de Wit", gp=GP1)
     return container

@@ -30,7 +30,9 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
         for r_index, role in enumerate(part.get("role") or []):
             roles |= ctx.valuesets.roles(ctx.codings(role, f"{where}.role[{r_index}]"))
         member = part.get("member") or {}
-        target = ctx.resolve(member, f"{where}.member", required=False)
+        # the member's target is needed only when the reference itself says neither who nor which identifier
+        needed = not (member.get("display") or (member.get("identifier") or {}).get("value"))
+        target = ctx.resolve(member, f"{where}.member", required=needed)
         name, identifier = _who(member, target)
         period = part.get("period") or {}
         start = ctx.day(period.get("start"), f"{where}.period.start")

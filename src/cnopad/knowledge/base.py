@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from cnopad.knowledge.not_understood import NotUnderstoodTexts, load_not_understood
 from cnopad.knowledge.rules import RuleBook, load_rules
 from cnopad.knowledge.schedules import ScheduleBook, load_schedules
 from cnopad.knowledge.sources import SourceBook, load_sources
@@ -25,6 +26,7 @@ class KnowledgeBase:
     texts: TextBook = field(default_factory=load_texts)
     sources: SourceBook = field(default_factory=load_sources)
     step_plan: StepPlanWording = field(default_factory=load_step_plan)
+    not_understood: NotUnderstoodTexts = field(default_factory=load_not_understood)
 
     @property
     def version(self) -> str:
@@ -37,6 +39,7 @@ class KnowledgeBase:
                 f"texts[{self.texts.version}]",
                 f"sources@{self.sources.version}",
                 f"step_plan@{self.step_plan.version}",
+                f"not_understood@{self.not_understood.version}",
             )
         )
 

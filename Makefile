@@ -45,7 +45,7 @@ test: lint ## lint, then the whole test suite (PostgreSQL and Chromium tests inc
 unit: $(VENV)/.synced ## only the fast unit tests
 	$(BIN)/pytest tests/unit -q
 
-BENCHMARKS := import assess hooks web population
+BENCHMARKS := import assess fhir_fetch hooks web population
 
 bench: $(VENV)/.synced ## run the benchmarks (figures and ratios to their baselines)
 	@for b in $(BENCHMARKS); do echo "==> bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done

@@ -16,9 +16,10 @@ def print_not_understood(out: Console, items: Sequence[Unrecognized]) -> None:
         return
     aside = sum(1 for u in items if u.set_aside)
     out.print(
-        f"[bold]{len(items)} item(s) not understood[/] (not used by cnopad; {aside} resource(s) set aside, "
-        "the rest kept without that code):",
+        f"[bold]{len(items)} item(s) not understood[/] (not used by cnopad): {aside} set aside (the resource was "
+        f"left out), {len(items) - aside} kept (the resource was used without that code):",
         highlight=False,
+        soft_wrap=True,
     )
     for u in items:
         code = "|".join(part for part in (u.system, u.code) if part)

@@ -44,6 +44,7 @@ class FakeFhirServer:
         fail: bool = False,
         latency: float = 0.0,
         includes: bool = True,
+        id_search: bool = True,
     ) -> None:
         self.resources = [e["resource"] for e in bundle.get("entry", [])]
         self.token = token
@@ -51,6 +52,7 @@ class FakeFhirServer:
         self.fail = fail
         self.latency = latency
         self.includes = includes  # whether _include=Type:medication is honoured (not every server does)
+        self.id_search = id_search  # whether searches by _id are supported (else 400, as some servers answer)
         self.log: list[Request] = []
 
     @property
@@ -100,6 +102,8 @@ class FakeFhirServer:
                 if r["resourceType"] == kind and r.get("id") == rid:
                     return 200, r
             return 404, _outcome("not-found")
+        if "_id" in query and not self.id_search:
+            return 400, _outcome("not-supported")
         if "_id" in query:
             ids = set(query["_id"][0].split(","))
             matches = [r for r in self.resources if r["resourceType"] == path and r.get("id") in ids]

@@ -47,11 +47,13 @@ def known_type(resource_type: object) -> bool:
 
 @lru_cache(maxsize=512)  # bounded: resource types in real data are few, made-up ones must not grow memory
 def _known_type(resource_type: str) -> bool:
+    from fhir.resources.R4B.resource import Resource
+
     try:
-        get_fhir_model_class(resource_type)
+        model = get_fhir_model_class(resource_type)
     except (ValueError, KeyError):
         return False
-    return True
+    return issubclass(model, Resource)  # a data type (``CodeableConcept``) is not a resource
 
 
 def unknown_type(resource: JsonObject, location: str) -> Unrecognized:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 JsonObject = dict[str, Any]
@@ -30,17 +30,19 @@ _UUID = "urn:uuid:"
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Located:
-    """A resource and where it stands in the request (its location and its entry's fullUrl)."""
+    """A resource and where it stands in the request (its location and its entry's fullUrl).
+
+    ``kind`` is the resource type ('' when absent or not a string), taken once: it is asked often.
+    """
 
     resource: JsonObject
     location: str
     full_url: str | None = None
+    kind: str = field(init=False)
 
-    @property
-    def kind(self) -> str:
-        """The resource type ('' when absent or not a string)."""
+    def __post_init__(self) -> None:
         kind = self.resource.get("resourceType")
-        return kind if isinstance(kind, str) else ""
+        object.__setattr__(self, "kind", kind if isinstance(kind, str) else "")
 
 
 def tail(reference: str) -> tuple[str, str] | None:
@@ -60,18 +62,19 @@ class ReferenceIndex:
 
     def add(self, item: Located) -> None:
         """Index one resource (the first resource to claim a key keeps it: duplicates are the same resource)."""
-        resource = item.resource
-        rid = resource.get("id")
+        rid = item.resource.get("id")
+        kind = item.kind
         if item.full_url:
             self._by_key.setdefault(item.full_url, item)
             found = tail(item.full_url) if not item.full_url.startswith("urn:") else None
-            if found is not None and found[0] == item.kind:
-                self._by_key.setdefault(f"{found[0]}/{found[1]}", item)
-        if isinstance(rid, str) and rid and item.kind:
-            self._by_key.setdefault(f"{item.kind}/{rid}", item)
-            same = self._by_id.setdefault(rid, [])
-            if all(other.kind != item.kind for other in same):  # the same resource twice is one resource
-                same.append(item)
+            if found is not None and found[0] == kind:
+                self._by_key.setdefault(f"{kind}/{found[1]}", item)
+        if isinstance(rid, str) and rid and kind:
+            key = f"{kind}/{rid}"
+            if key in self._by_key:
+                return  # the same resource again (another key or page): it is already indexed
+            self._by_key[key] = item
+            self._by_id.setdefault(rid, []).append(item)
 
     def find(self, reference: str, *, within: Located | None = None) -> Located | None:
         """The resource a literal reference points to (``within``: the referring resource), or None."""

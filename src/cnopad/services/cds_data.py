@@ -224,7 +224,8 @@ def _unresolved_medications(located: list[Located], index: ReferenceIndex) -> di
 async def _fetch_medications(
     client: FhirServerClient, wanted: dict[str, str]
 ) -> tuple[list[Located], dict[str, str], int]:
-    """Ask the FHIR server for the Medications (one search per 50 ids, all at once) that only it can hold.
+    """Ask the FHIR server for the Medications that only it can hold: one ``Medication?_id=a,b,…`` search per
+    50 ids, all at once; a server that refuses the search is asked by reads (``Medication/a``), all at once.
 
     Only relative references and URLs on the fhirServer are asked (the token goes nowhere else); what does
     not come back is listed as missing, with why, and its medication resource is set aside.
@@ -233,25 +234,27 @@ async def _fetch_medications(
     missing = {ref: "not in the request; cnopad fetches only from the fhirServer" for ref in wanted}
     chunks = [ids[i : i + _IDS_PER_SEARCH] for i in range(0, len(ids), _IDS_PER_SEARCH)]
     queries = [f"Medication?_id={','.join(chunk)}" for chunk in chunks]
+    fetched: list[Located] = []
     try:
         answers = await run_all([client.search(query) for query in queries])
-    except DataUnavailableError as exc:
-        why = f"not in the request, and the FHIR server could not be asked for it ({exc.message})"
-        for ref, rid in wanted.items():
-            if rid in ids:
-                missing[ref] = why
-        return [], missing, len(queries)
-    fetched: list[Located] = []
-    asked = 0
+        asked = sum(len(pages) for pages in answers)
+    except DataUnavailableError:
+        queries = [f"Medication/{rid}" for rid in ids]
+        try:
+            answers = await run_all([client.search(query) for query in queries])
+        except DataUnavailableError as exc:
+            why = f"not in the request, and the FHIR server could not be asked for it ({exc.message})"
+            missing.update({ref: why for ref, rid in wanted.items() if rid in ids})
+            return [], missing, len(chunks) + len(ids)
+        asked = len(chunks) + len(ids)
     for query, pages in zip(queries, answers, strict=True):
         for page in pages:
-            asked += 1
             where = f"fhirServer[{query}]" if page.number == 1 else f"fhirServer[{query}][page {page.number}]"
             fetched.extend(i for i in answer_located(page.body, where) if i.kind == "Medication")
     got = {str(i.resource.get("id")) for i in fetched}
     for ref, rid in wanted.items():
-        if rid in ids:
-            missing[ref] = "not in the request, and the FHIR server did not return it"
         if rid in got:
             missing.pop(ref, None)
+        elif rid in ids:
+            missing[ref] = "not in the request, and the FHIR server did not return it"
     return fetched, missing, asked

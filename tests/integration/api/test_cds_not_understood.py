@@ -322,6 +322,23 @@ def test_a_medication_that_is_neither_sent_nor_fetchable_sets_its_request_aside_
     assert "NHG-BISPHOSPHONATE-1" not in _statements(body), "cnopad does not pretend to know the drug"
 
 
+def test_a_server_without_search_by_id_is_asked_for_the_medication_by_read_and_a_missing_one_is_named(
+    http: HttpClient, ehr: SigningClient, server: FakeFhirServer
+) -> None:
+    server.id_search = False
+    server.resources.append(NAPROXEN)
+    found = _nsaid_patient(reference="Medication/naproxen")
+    absent = _nsaid_patient(reference="Medication/gone")
+    extra = {"fhirServer": FHIR_BASE, "fhirAuthorization": AUTH}
+    read = _post(http, ehr, PATIENT_VIEW, _call("patient-view", found, pid="p1", **extra))
+    missing = _post(http, ehr, PATIENT_VIEW, _call("patient-view", absent, pid="p1", **extra))
+
+    assert "NHG-BISPHOSPHONATE-1" in _statements(read) and EXTENSION not in read
+    assert server.requests[:2] == ["Medication?_id=naproxen", "Medication/naproxen"]
+    [item] = missing["extension"][EXTENSION]
+    assert item["reason"] == "reference-not-found" and "did not return it" in item["detail"]
+
+
 # ------------------------------------------------------------------------------------ draft orders
 
 

@@ -1,8 +1,8 @@
 """A hospital's FHIR server, faked as a small in-process ASGI app (the one true outside boundary).
 
-It serves instance reads (``Patient/{id}``), ``{Type}?patient={id}`` searches (with
-``_include=Type:medication``) and ``Medication?_id=a,b`` from a Bundle, pages searches when asked, checks
-the bearer token, can answer each request after a fixed ``latency`` (an asyncio sleep, so concurrent
+It serves instance reads (``Patient/{id}``), ``{Type}?patient={id}`` searches (with ``_include`` of
+medications and care-team members) and ``Medication?_id=a,b`` from a Bundle, pages searches when asked,
+checks the bearer token, can answer each request after a fixed ``latency`` (an asyncio sleep, so concurrent
 requests overlap as they would on a real server), and records every request with its start and end time.
 ``round_trips()`` is the number of sequential round trips the client needed: the longest chain of
 requests each of which started after the previous one had been answered.
@@ -127,15 +127,15 @@ class FakeFhirServer:
         return 200, bundle
 
     def _included(self, matches: list[dict[str, Any]], include: str) -> list[dict[str, Any]]:
-        """The Medications a page's ``medicationReference``s point to (``_include=Type:medication``)."""
-        if not include.endswith(":medication"):
-            return []
-        wanted = {
-            str(r["medicationReference"]["reference"]).rsplit("/", 1)[-1]
-            for r in matches
-            if isinstance(r.get("medicationReference"), dict) and r["medicationReference"].get("reference")
-        }
-        return [r for r in self.resources if r["resourceType"] == "Medication" and r.get("id") in wanted]
+        """What a page's references point to: ``Type:medication`` (medicationReference) and
+        ``CareTeam:participant`` (the participants' members)."""
+        refs: list[Any] = []
+        if include.endswith(":medication"):
+            refs = [r.get("medicationReference") for r in matches]
+        elif include == "CareTeam:participant":
+            refs = [p.get("member") for r in matches for p in r.get("participant") or []]
+        wanted = {str(ref["reference"]) for ref in refs if isinstance(ref, dict) and ref.get("reference")}
+        return [r for r in self.resources if f"{r['resourceType']}/{r.get('id')}" in wanted]
 
 
 def _about(resource: dict[str, Any], patient: str) -> bool:

@@ -16,7 +16,7 @@ from cnopad.domain import (
     Referral,
     RequestStatus,
 )
-from cnopad.fhir.read_context import JsonObject, ReadContext
+from cnopad.fhir.read_context import JsonObject, ReadContext, Reason, Unrecognized
 
 
 def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> list[CareTeamMember]:
@@ -30,9 +30,21 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
         for r_index, role in enumerate(part.get("role") or []):
             roles |= ctx.valuesets.roles(ctx.codings(role, f"{where}.role[{r_index}]"))
         member = part.get("member") or {}
-        # the member's target is needed only when the reference itself says neither who nor which identifier
-        needed = not (member.get("display") or (member.get("identifier") or {}).get("value"))
-        target = ctx.resolve(member, f"{where}.member", required=needed)
+        target = ctx.resolve(member, f"{where}.member", required=False)
+        if target is None and member.get("reference") and not _says_who(member):
+            # who the member is stays unknown (no name, no identifier: no access through it); the assessment
+            # reads the roles, so the participant is kept and the reference named, not the team set aside
+            ctx.unrecognized.append(
+                Unrecognized(
+                    f"{where}.member.reference",
+                    "",
+                    "",
+                    None,
+                    Reason.REFERENCE_NOT_FOUND,
+                    detail=f"refers to {member['reference']!r}, which is not in {ctx.scope}; the participant's "
+                    "roles are used, its name and identifier are unknown",
+                )
+            )
         name, identifier = _who(member, target)
         period = part.get("period") or {}
         start = ctx.day(period.get("start"), f"{where}.period.start")
@@ -51,6 +63,11 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
             )
         )
     return members
+
+
+def _says_who(member: JsonObject) -> bool:
+    """True when a member reference itself names the member or gives its identifier."""
+    return bool(member.get("display") or (member.get("identifier") or {}).get("value"))
 
 
 def _who(member: JsonObject, target: JsonObject | None) -> tuple[str, Identifier | None]:

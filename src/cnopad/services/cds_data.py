@@ -29,8 +29,9 @@ JsonObject = dict[str, Any]
 ClientFactory = Callable[[str, str | None], FhirServerClient]
 
 #: the CDS Hooks prefetch templates cnopad asks for (the same for its three services). The medication
-#: searches ``_include`` the Medications their ``medicationReference``s point to: beyond the specification's
-#: recommended query subset (which a client may not support; cnopad then fetches the Medications itself).
+#: searches ``_include`` the Medications their ``medicationReference``s point to, the care-team search the
+#: participants (names, identifiers): beyond the specification's recommended query subset, which a client
+#: may not support; cnopad then fetches the Medications itself, and uses a member's role without its name.
 PREFETCH: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
     "conditions": "Condition?patient={{context.patientId}}",
@@ -44,7 +45,7 @@ PREFETCH: dict[str, str] = {
     "procedures": "Procedure?patient={{context.patientId}}",
     "diagnosticReports": "DiagnosticReport?patient={{context.patientId}}",
     "imagingStudies": "ImagingStudy?patient={{context.patientId}}",
-    "careTeams": "CareTeam?patient={{context.patientId}}",
+    "careTeams": "CareTeam?patient={{context.patientId}}&_include=CareTeam:participant",
     "goals": "Goal?patient={{context.patientId}}",
     "serviceRequests": "ServiceRequest?patient={{context.patientId}}",
     "encounters": "Encounter?patient={{context.patientId}}",

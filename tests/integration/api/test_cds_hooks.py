@@ -169,7 +169,10 @@ def test_missing_prefetch_keys_are_fetched_from_the_fhir_server_with_the_token(
     with_server = _post(http, ehr, PATIENT_VIEW, body)
     complete = _post(http, ehr, PATIENT_VIEW, _call("patient-view", _prefetch(_record())))
     assert with_server.status_code == 200
-    assert sorted(fhir_server.requests) == ["CareTeam?patient=p1", "Observation?patient=p1"]
+    assert sorted(fhir_server.requests) == [
+        "CareTeam?patient=p1&_include=CareTeam:participant",
+        "Observation?patient=p1",
+    ]
     assert sorted(c["uuid"] for c in with_server.json()["cards"]) == sorted(c["uuid"] for c in complete.json()["cards"])
 
 

@@ -339,6 +339,48 @@ def test_a_server_without_search_by_id_is_asked_for_the_medication_by_read_and_a
     assert item["reason"] == "reference-not-found" and "did not return it" in item["detail"]
 
 
+DEMOS = Path(__file__).resolve().parents[3] / "src" / "cnopad" / "services" / "demo_bundles"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DEMOS.glob("*.json")))
+def test_a_care_team_member_the_prefetch_does_not_hold_keeps_its_roles_and_is_named(
+    name: str, kb: KnowledgeBase
+) -> None:
+    """A member reference to a Practitioner that is not sent (an EHR that ignores the template's _include)
+    costs its name and identifier, never the roles the assessment reads: the same cards as with it."""
+    import asyncio
+
+    from cnopad.services.cds import HookCall, evaluate, gather
+    from conftest import TODAY  # type: ignore[import-not-found]
+
+    resources = [e["resource"] for e in json.loads((DEMOS / name).read_text(encoding="utf-8"))["entry"]]
+    patient_id = next(r["id"] for r in resources if r["resourceType"] == "Patient")
+
+    def by_type(*, members: bool) -> dict[str, Any]:
+        prefetch: dict[str, Any] = {}
+        for key, kind in ((k, t.split("/")[0].split("?")[0]) for k, t in PREFETCH.items()):
+            found = [r for r in resources if r["resourceType"] == kind]
+            if kind == "CareTeam" and members:
+                found += [r for r in resources if r["resourceType"] == "Practitioner"]
+            prefetch[key] = found[0] if kind == "Patient" else (_searchset(*found) if found else None)
+        return prefetch
+
+    answers = []
+    for members in (True, False):
+        call = HookCall("cnopad-patient-view", "patient-view", {"patientId": patient_id}, by_type(members=members),
+                        None, None)  # fmt: skip
+        data = asyncio.run(gather(call, lambda *_: pytest.fail("nothing to fetch")))  # type: ignore[arg-type,return-value]
+        answers.append(evaluate(call, data, kb=kb, today=TODAY))
+    complete, without = answers
+
+    assert complete.not_understood == ()
+    assert [c.uuid for c in without.cards if c.rule_id != "cnopad-data-not-understood"] == [
+        c.uuid for c in complete.cards
+    ]
+    assert all(u.reason is Reason.REFERENCE_NOT_FOUND and not u.set_aside for u in without.not_understood)
+    assert all(".participant[" in u.location for u in without.not_understood)
+
+
 # ------------------------------------------------------------------------------------ draft orders
 
 

@@ -205,15 +205,13 @@ def test_real_world_references_and_unreadable_codes_give_the_same_safety_cards_a
     assert "CRMO-PREGNANCY-1" in _statements(clean), "the pregnancy warning is the point of this case"
     assert _safety_cards(messy) == _safety_cards(clean)
     assert EXTENSION not in clean and _info(clean) == []
-    listed = {(i["location"], i["reason"], i["set_aside"]) for i in messy["extension"][EXTENSION]}
-    assert listed == {
-        (
-            "prefetch.medicationRequests.entry[1].resource.medicationCodeableConcept.coding[0]",
-            "unknown-code-system",
-            True,
-        ),
-        ("prefetch.observations.entry[2].resource.code.coding[0]", "unknown-code-system", True),
-    }
+    listed = {i["location"]: (i["reason"], i["set_aside"]) for i in messy["extension"][EXTENSION]}
+    assert listed.pop("prefetch.observations.entry[2].resource.code.coding[0]") == ("unknown-code-system", True)
+    # RxNorm is not read today (unknown system: set aside); should it become a known system, the penicillin is
+    # still named, as a code cnopad does not use
+    penicillin = listed.pop("prefetch.medicationRequests.entry[1].resource.medicationCodeableConcept.coding[0]")
+    assert penicillin in {("unknown-code-system", True), ("code-not-in-value-sets", False)}
+    assert listed == {}, "nothing else: the urn:uuid, absolute and Medication references all resolved"
     [info] = _info(messy)
     assert info["summary"].startswith("2 gegevens") and len(info["summary"]) < 140
     assert "834061" in info["detail"] and "VIT-D" in info["detail"]

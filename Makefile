@@ -48,7 +48,7 @@ browser: ## install Debian's Chromium for the browser tests when missing (as roo
 unit: $(VENV)/.synced ## only the fast unit tests
 	$(BIN)/pytest tests/unit -q
 
-BENCHMARKS := import assess hooks web population report_text audit load
+BENCHMARKS := import assess fhir_fetch hooks web population report_text audit load
 
 bench: $(VENV)/.synced ## run the benchmarks (figures and ratios to their baselines)
 	@for b in $(BENCHMARKS); do echo "==> bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done

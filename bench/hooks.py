@@ -137,6 +137,9 @@ def demo_requests(service: str) -> list[dict[str, Any]]:
                 prefetch[key] = next(r for r in resources if r["resourceType"] == "Patient")
             else:
                 matches = [r for r in resources if r["resourceType"] == kind]
+                if kind == "CareTeam":  # what the template's _include=CareTeam:participant brings along
+                    members = {p["member"].get("reference") for t in matches for p in t.get("participant", [])}
+                    matches += [r for r in resources if f"{r['resourceType']}/{r.get('id')}" in members]
                 prefetch[key] = {
                     "resourceType": "Bundle",
                     "type": "searchset",

@@ -24,12 +24,16 @@ class PatientOut(BaseModel):
 
 
 class UnrecognizedOut(BaseModel):
-    """A code or resource the importer did not understand."""
+    """A code, reference or resource the importer did not understand: where, what, why, and whether the
+    resource it stands in was set aside (not stored) or kept without it."""
 
     location: str
     system: str
     code: str
     display: str | None = None
+    reason: str = Field(description="why: unknown-code-system, code-not-in-value-sets, other-patient, ...")
+    set_aside: bool = Field(description="true when the whole resource was left out of the record")
+    detail: str | None = None
 
 
 class ImportOut(BaseModel):
@@ -88,7 +92,15 @@ def import_bundle(
         unchanged=report.stats.unchanged,
         resources=report.resources,
         unrecognized=[
-            UnrecognizedOut(location=u.location, system=u.system, code=u.code, display=u.display)
+            UnrecognizedOut(
+                location=u.location,
+                system=u.system,
+                code=u.code,
+                display=u.display,
+                reason=u.reason.value,
+                set_aside=u.set_aside,
+                detail=u.detail,
+            )
             for u in report.unrecognized
         ],
     )

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from cnopad.bootstrap import utc_now
 from cnopad.cli.app import app
+from cnopad.cli.listing import print_not_understood
 from cnopad.engine import Assessment
 from cnopad.errors import InputError, NotFoundError
 from cnopad.knowledge import knowledge
@@ -82,11 +83,7 @@ def assess_command(
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
     _print(report.assessment)
-    if report.unrecognized:
-        table = Table("location", "system", "code", title=f"{len(report.unrecognized)} item(s) not understood")
-        for u in report.unrecognized:
-            table.add_row(u.location, u.system, u.code)
-        out.print(table)
+    print_not_understood(out, report.unrecognized)
 
 
 def _print(a: Assessment) -> None:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cnopad.bootstrap import Container, build
 from cnopad.cli.app import app, audit_app, db_app, user_app
+from cnopad.cli.listing import print_not_understood
 from cnopad.domain.access import Role
 from cnopad.errors import InputError
 from cnopad.services import audit as audit_svc
@@ -61,17 +62,7 @@ def import_(
         f"Imported patient [bold]{report.patient_id}[/]: {s.created} new, {s.updated} changed, {s.unchanged} unchanged "
         f"({report.resources} resources)."
     )
-    if report.unrecognized:
-        table = Table(
-            "location",
-            "system",
-            "code",
-            "display",
-            title=f"{len(report.unrecognized)} item(s) not understood (not used by cnopad)",
-        )
-        for u in report.unrecognized:
-            table.add_row(u.location, u.system, u.code, u.display or "")
-        out.print(table)
+    print_not_understood(out, report.unrecognized)
 
 
 @app.command("export")

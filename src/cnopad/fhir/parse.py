@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -15,6 +16,8 @@ from pydantic import ValidationError
 
 from cnopad.errors import InputError
 from cnopad.fhir.locations import render
+from cnopad.fhir.read_context import Reason, Unrecognized
+from cnopad.fhir.references import Located
 
 JsonObject = dict[str, Any]
 
@@ -33,6 +36,38 @@ def load_json(text: str | bytes, *, what: str = "Bundle") -> JsonObject:
     if not isinstance(data, dict):
         raise InputError(what, f"expected a JSON object, got {type(data).__name__}")
     return data
+
+
+def known_type(resource_type: object) -> bool:
+    """True for a FHIR R4 resource type (as the R4B models know them)."""
+    if not isinstance(resource_type, str) or not resource_type:
+        return False
+    return _known_type(resource_type)
+
+
+@lru_cache(maxsize=512)  # bounded: resource types in real data are few, made-up ones must not grow memory
+def _known_type(resource_type: str) -> bool:
+    from fhir.resources.R4B.resource import Resource
+
+    try:
+        model = get_fhir_model_class(resource_type)
+    except (ValueError, KeyError):
+        return False
+    return issubclass(model, Resource)  # a data type (``CodeableConcept``) is not a resource
+
+
+def unknown_type(resource: JsonObject, location: str) -> Unrecognized:
+    """The listed item for a resource whose type is not a FHIR R4 resource type (it is left out)."""
+    kind = resource.get("resourceType")
+    return Unrecognized(
+        location,
+        "http://hl7.org/fhir/resource-types",
+        str(kind) if isinstance(kind, str) else "",
+        None,
+        Reason.UNKNOWN_RESOURCE_TYPE,
+        set_aside=True,
+        detail="not a FHIR R4 resource type" if kind else "the resource has no resourceType",
+    )
 
 
 def model_class(resource_type: object, location: str) -> type[Any]:
@@ -79,6 +114,52 @@ def bundle_resources(data: JsonObject) -> list[JsonObject]:
         model_class(entry["resource"].get("resourceType"), f"{where}.resource")
         resources.append(entry["resource"])
     return resources
+
+
+def bundle_located(
+    data: JsonObject, *, validate: bool, root: str = "Bundle"
+) -> tuple[list[Located], list[Unrecognized]]:
+    """The entry resources of a Bundle with their locations and fullUrls, and the entries left out.
+
+    A resource of a type that is not a FHIR R4 resource type is listed and left out, never refused. With
+    ``validate`` every other resource is validated against its R4 model (and the Bundle without its
+    resources against the Bundle model); the first problem is an InputError naming the element. ``root``
+    names the Bundle in locations (``context.draftOrders`` for a CDS Hooks order hook).
+    """
+    if data.get("resourceType") != "Bundle":
+        got = data.get("resourceType")
+        where = "resourceType" if root == "Bundle" else f"{root}.resourceType"
+        raise InputError(
+            where, f"expected a FHIR Bundle, got {got!r}" if got else "missing resourceType; expected a FHIR Bundle"
+        )
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        where = f"{root}.entry"
+        raise InputError(where, "must be a list")
+    located: list[Located] = []
+    left_out: list[Unrecognized] = []
+    for index, entry in enumerate(entries):
+        where = f"{root}.entry[{index}].resource"
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            raise InputError(where, "every entry needs a resource object")
+        resource = entry["resource"]
+        if not known_type(resource.get("resourceType")):
+            left_out.append(unknown_type(resource, where))
+            continue
+        full_url = entry.get("fullUrl")
+        located.append(Located(resource, where, full_url if isinstance(full_url, str) and full_url else None))
+    if validate:
+        shell = {**data, "entry": [{k: v for k, v in e.items() if k != "resource"} for e in entries]}
+        bundle_cls = model_class("Bundle", "Bundle")
+        try:
+            bundle_cls.model_validate(shell)
+        except ValidationError as exc:
+            raise _input_error(exc, root) from exc
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InputError(root, f"not a valid Bundle ({exc})") from exc
+        for item in located:
+            validate_resource(item.resource, item.location)
+    return located, left_out
 
 
 def validate_bundle(data: JsonObject) -> list[JsonObject]:

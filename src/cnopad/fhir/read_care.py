@@ -16,7 +16,7 @@ from cnopad.domain import (
     Referral,
     RequestStatus,
 )
-from cnopad.fhir.read_context import JsonObject, ReadContext
+from cnopad.fhir.read_context import JsonObject, ReadContext, Reason, Unrecognized
 
 #: the AGB code of a health professional (Vektis), the identifier cnopad's access rules use first
 AGB_SYSTEM = "http://fhir.nl/fhir/NamingSystem/agb-z"
@@ -40,6 +40,20 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
         member = part.get("member") or {}
         target = ctx.resolve(member, f"{where}.member", required=False)
         organization = (part.get("onBehalfOf") or {}).get("display")
+        if target is None and member.get("reference") and not _says_who(member):
+            # who the member is stays unknown (no name, no identifier: no access through it); the assessment
+            # reads the roles, so the participant is kept and the reference named, not the team set aside
+            ctx.unrecognized.append(
+                Unrecognized(
+                    f"{where}.member.reference",
+                    "",
+                    "",
+                    None,
+                    Reason.REFERENCE_NOT_FOUND,
+                    detail=f"refers to {member['reference']!r}, which is not in {ctx.scope}; the participant's "
+                    "roles are used, its name and identifier are unknown",
+                )
+            )
         if _is_practitioner_role(member, target):
             role_roles, name, identifier, role_org = _practitioner_role(target, f"{where}.member", ctx)
             roles |= role_roles
@@ -86,6 +100,11 @@ def _practitioner_role(
     person = ctx.resolve(practitioner, f"{location}.practitioner", required=False)
     name, identifier = _who(practitioner, person)
     return roles, name, identifier, (role.get("organization") or {}).get("display")
+
+
+def _says_who(member: JsonObject) -> bool:
+    """True when a member reference itself names the member or gives its identifier."""
+    return bool(member.get("display") or (member.get("identifier") or {}).get("value"))
 
 
 def _who(member: JsonObject, target: JsonObject | None) -> tuple[str, Identifier | None]:

@@ -39,6 +39,9 @@ def read_patient(resource: JsonObject, location: str, ctx: ReadContext) -> Patie
         for i in resource.get("identifier") or []
         if i.get("value")
     )
+    if resource.get("id") is not None and not isinstance(resource["id"], str):
+        msg = f"{location}.id"
+        raise InputError(msg, "must be a string")
     pid = resource.get("id") or (identifiers[0].value if identifiers else None)
     if not pid:
         msg = f"{location}.id"

@@ -1,5 +1,12 @@
-"""What the FHIR readers share while reading one Bundle: value sets, references, checks, and the
-list of codes and resources that cnopad did not understand (reported back, never silently dropped)."""
+"""What the FHIR readers share while reading one request: value sets, references, checks, and the
+list of codes and resources that cnopad did not understand (reported back, never silently dropped).
+
+"Fail safe, not closed": a resource cnopad cannot understand (a code element whose codings are all in
+systems cnopad does not read, a reference it needs that resolves to nothing, a subject that is another
+patient) is *set aside*: the reader raises ``SetAside`` with the items saying why, the resource is left out
+of the record and listed, and the rest is still read. Bad values (an impossible date, a pain score of 12)
+stay ``InputError``s; only the lenient CDS Hooks path sets such a resource aside too (see reader.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from typing import Any, TypeVar
 
 from cnopad.domain import Coding, Concept, Quantity, Side, Site, side_in_text
 from cnopad.errors import InputError
+from cnopad.fhir.references import Located, ReferenceIndex
 from cnopad.knowledge.valuesets import ValueSetIndex
 
 JsonObject = dict[str, Any]
@@ -21,69 +29,127 @@ LATERALITY_URL = "http://nictiz.nl/fhir/StructureDefinition/ext-AnatomicalLocati
 
 #: resource types that are read only as targets of references (names and identifiers of people)
 SUPPORTING_TYPES = frozenset({"Practitioner", "PractitionerRole", "Organization", "Medication", "RelatedPerson"})
+#: the code system of FHIR resource types (a whole resource not read is listed with its type as the code)
+RESOURCE_TYPES = "http://hl7.org/fhir/resource-types"
+
+
+class Reason(StrEnum):
+    """Why something was not understood (the ``reason`` of every listed item; labels in knowledge data)."""
+
+    UNKNOWN_SYSTEM = "unknown-code-system"  # a coding in a system cnopad does not read
+    UNMAPPED_CODE = "code-not-in-value-sets"  # a known system, but the code means nothing to cnopad
+    INCOMPLETE_CODING = "incomplete-coding"  # a coding without system or code
+    TEXT_ONLY = "text-only"  # a CodeableConcept with only text
+    UNKNOWN_RESOURCE_TYPE = "unknown-resource-type"  # not a FHIR R4 resource type
+    RESOURCE_NOT_READ = "resource-type-not-read"  # a FHIR resource type cnopad does not read
+    REFERENCE_NOT_FOUND = "reference-not-found"  # a reference cnopad needs resolves to nothing
+    OTHER_PATIENT = "other-patient"  # the subject/patient is not the patient being assessed
+    INVALID_VALUE = "invalid-value"  # a bad value (only set aside on the lenient CDS Hooks path)
+    UNIT_NOT_PLANNED = "unit-not-planned"  # a schedule unit cnopad does not plan in
+    UNIT_NOT_CONVERTIBLE = "unit-not-convertible"  # a laboratory value in a unit cnopad cannot convert, or none
 
 
 @dataclass(frozen=True, slots=True)
 class Unrecognized:
-    """A code or resource the importer did not understand, and where it stood."""
+    """A code, reference or resource that cnopad did not understand, where it stood, and why.
+
+    ``set_aside`` says whether the whole resource at ``location`` was left out of the record (otherwise only
+    this code was not used and the resource was kept); ``detail`` adds a sentence where the reason needs one.
+    """
 
     location: str
     system: str
     code: str
     display: str | None = None
+    reason: Reason = Reason.UNMAPPED_CODE
+    set_aside: bool = False
+    detail: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape used by ``cnopad assess``, the REST API and the CDS Hooks extension."""
+        out: dict[str, Any] = {
+            "location": self.location,
+            "system": self.system,
+            "code": self.code,
+            "display": self.display,
+            "reason": self.reason.value,
+            "set_aside": self.set_aside,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+class SetAside(Exception):
+    """The resource being read cannot be understood: leave it out of the record and list ``items``."""
+
+    def __init__(self, *items: Unrecognized) -> None:
+        super().__init__(items[0].location if items else "set aside")
+        self.items = items
 
 
 @dataclass
 class ReadContext:
-    """State for reading the resources of one Bundle (or one set of draft orders)."""
+    """State for reading the resources of one request (a Bundle, a CDS Hooks call, draft orders)."""
 
     valuesets: ValueSetIndex
     today: date
     patient_id: str | None = None
     patient_refs: frozenset[str] = frozenset()
     birth_date: date | None = None
-    targets: dict[str, JsonObject] = field(default_factory=dict)
+    refs: ReferenceIndex = field(default_factory=ReferenceIndex)
     unrecognized: list[Unrecognized] = field(default_factory=list)
+    #: the resource being read (contained references resolve inside it)
+    current: Located | None = None
+    #: why a reference could not be fetched, by reference (CDS Hooks: no fhirServer, or it did not answer)
+    missing: dict[str, str] = field(default_factory=dict)
+    #: how messages name the whole input ("the Bundle", "the request")
+    scope: str = "the Bundle"
 
     # ------------------------------------------------------------------ codes
     def codings(self, concept: JsonObject | None, location: str) -> tuple[Coding, ...]:
-        """The codings of a CodeableConcept in systems cnopad reads; unknown codes are reported.
+        """The codings of a CodeableConcept in systems cnopad reads; unknown codes are listed.
 
-        A CodeableConcept whose codings all come from unknown systems is refused (InputError), because
-        cnopad would silently miss its meaning otherwise.
+        A CodeableConcept whose codings are all in systems cnopad does not read sets its resource aside
+        (``SetAside``): cnopad would silently miss its meaning otherwise.
         """
         if not concept:
             return ()
         kept: list[Coding] = []
-        foreign: list[tuple[int, str]] = []
+        foreign: list[Unrecognized] = []
         for index, raw in enumerate(concept.get("coding") or []):
             system, code = raw.get("system"), raw.get("code")
             where = f"{location}.coding[{index}]"
             if not system or not code:
-                self.unrecognized.append(Unrecognized(where, system or "", code or "", raw.get("display")))
+                self.unrecognized.append(
+                    Unrecognized(where, system or "", code or "", raw.get("display"), Reason.INCOMPLETE_CODING)
+                )
                 continue
             if not self.valuesets.known_system(system):
-                foreign.append((index, system))
+                foreign.append(Unrecognized(where, str(system), str(code), raw.get("display"), Reason.UNKNOWN_SYSTEM))
                 continue
             coding = Coding(system, code, raw.get("display"))
             kept.append(coding)
             if not self.valuesets.understood(coding):
-                self.unrecognized.append(Unrecognized(where, system, code, raw.get("display")))
+                self.unrecognized.append(Unrecognized(where, system, code, raw.get("display"), Reason.UNMAPPED_CODE))
         if foreign and not kept:
-            index, system = foreign[0]
-            msg = f"{location}.coding[{index}].system"
-            raise InputError(
-                msg,
-                f"code system {system!r} is not one cnopad reads (ICD-10, ICD-10-CM, SNOMED CT, ICPC-2, ATC, LOINC, "
-                "Orphanet, DICOM or the cnopad code system)",
+            raise SetAside(
+                *(
+                    Unrecognized(
+                        u.location,
+                        u.system,
+                        u.code,
+                        u.display,
+                        u.reason,
+                        set_aside=True,
+                        detail="no coding of this element is in a code system cnopad reads",
+                    )
+                    for u in foreign
+                )
             )
-        for index, system in foreign:
-            raw = concept["coding"][index]
-            self.unrecognized.append(
-                Unrecognized(f"{location}.coding[{index}]", system, raw.get("code", ""), raw.get("display"))
-            )
+        self.unrecognized.extend(foreign)
         if not kept and not foreign and concept.get("text"):
-            self.unrecognized.append(Unrecognized(location, "", "", concept.get("text")))
+            self.unrecognized.append(Unrecognized(location, "", "", concept.get("text"), Reason.TEXT_ONLY))
         return tuple(kept)
 
     def concepts(self, codings: tuple[Coding, ...]) -> frozenset[Concept]:
@@ -127,26 +193,56 @@ class ReadContext:
 
     # ------------------------------------------------------------------ references
     def check_subject(self, resource: JsonObject, element: str, location: str) -> None:
-        """A subject/patient reference must point at the Bundle's Patient (absent means that Patient)."""
+        """A subject/patient reference must point at the patient being read (absent means that patient).
+
+        Anything else is another patient's data: the resource is set aside and listed.
+        """
         ref = resource.get(element)
         if not ref or self.patient_id is None:
             return
         target = ref.get("reference")
-        if target is None:
+        if target is None or target in self.patient_refs:
             return
-        if target not in self.patient_refs:
-            msg = f"{location}.{element}.reference"
-            raise InputError(msg, f"refers to {target!r}, which is not the Bundle's Patient")
+        found = self.refs.find(str(target), within=self.current)
+        if found is not None and found.kind == "Patient" and f"Patient/{found.resource.get('id')}" in self.patient_refs:
+            return
+        raise SetAside(
+            Unrecognized(
+                f"{location}.{element}.reference",
+                "",
+                "",
+                ref.get("display"),
+                Reason.OTHER_PATIENT,
+                set_aside=True,
+                detail=f"refers to {target!r}, which is not the patient being assessed",
+            )
+        )
 
     def resolve(self, ref: JsonObject | None, location: str, *, required: bool = True) -> JsonObject | None:
-        """The resource a reference points to inside the Bundle; a missing target is an InputError."""
+        """The resource a reference points to in the request; a missing one that is required sets the
+        referring resource aside (``SetAside``)."""
+        found = self.resolve_located(ref, location, required=required)
+        return found.resource if found is not None else None
+
+    def resolve_located(self, ref: JsonObject | None, location: str, *, required: bool = True) -> Located | None:
+        """As ``resolve``, with where the target stands in the request."""
         if not ref or not ref.get("reference"):
             return None
-        target = ref["reference"]
-        found = self.targets.get(target)
+        target = str(ref["reference"])
+        found = self.refs.find(target, within=self.current)
         if found is None and required:
-            msg = f"{location}.reference"
-            raise InputError(msg, f"refers to {target!r}, which is not in the Bundle")
+            why = self.missing.get(target, f"refers to {target!r}, which is not in {self.scope}")
+            raise SetAside(
+                Unrecognized(
+                    f"{location}.reference",
+                    "",
+                    "",
+                    ref.get("display"),
+                    Reason.REFERENCE_NOT_FOUND,
+                    set_aside=True,
+                    detail=why,
+                )
+            )
         return found
 
     # ------------------------------------------------------------------ dates and values
@@ -207,12 +303,14 @@ class ReadContext:
         return Quantity(value, raw.get("unit") or raw.get("code"))
 
     def report_resource(self, resource: JsonObject, location: str) -> None:
-        """Report a whole resource that cnopad does not read."""
+        """List a whole resource of a FHIR type cnopad does not read (it is left out)."""
         self.unrecognized.append(
             Unrecognized(
                 location,
-                "http://hl7.org/fhir/resource-types",
+                RESOURCE_TYPES,
                 str(resource.get("resourceType")),
                 "resource not read",
+                Reason.RESOURCE_NOT_READ,
+                set_aside=True,
             )
         )

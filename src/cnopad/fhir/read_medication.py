@@ -15,7 +15,7 @@ from cnopad.domain import (
     Schedule,
 )
 from cnopad.errors import InputError
-from cnopad.fhir.read_context import JsonObject, ReadContext, Unrecognized
+from cnopad.fhir.read_context import JsonObject, ReadContext, Reason, Unrecognized
 
 #: extension on Timing.repeat: how many consecutive days one course lasts (pamidronate: 3)
 COURSE_DAYS_URL = "https://fhir.cnopad.nl/StructureDefinition/course-days"
@@ -26,11 +26,11 @@ def medication_codings(resource: JsonObject, location: str, ctx: ReadContext) ->
     if resource.get("medicationCodeableConcept"):
         concept = resource["medicationCodeableConcept"]
         return ctx.codings(concept, f"{location}.medicationCodeableConcept"), concept.get("text")
-    target = ctx.resolve(resource.get("medicationReference"), f"{location}.medicationReference")
+    target = ctx.resolve_located(resource.get("medicationReference"), f"{location}.medicationReference")
     if target is None:
         return (), None
-    concept = target.get("code") or {}
-    return ctx.codings(concept, f"{location}.medicationReference"), concept.get("text")
+    concept = target.resource.get("code") or {}
+    return ctx.codings(concept, f"{target.location}.code"), concept.get("text")
 
 
 def _schedule(timing: JsonObject | None, location: str, ctx: ReadContext) -> Schedule | None:
@@ -46,6 +46,7 @@ def _schedule(timing: JsonObject | None, location: str, ctx: ReadContext) -> Sch
                 "http://hl7.org/fhir/ValueSet/units-of-time",
                 str(unit),
                 "schedule unit not planned by cnopad",
+                Reason.UNIT_NOT_PLANNED,
             )
         )
         return None

@@ -8,7 +8,7 @@ from typing import Any
 from cnopad.domain import PAIN_SCALE, CodedValue, Coding, Concept, Observation, ObservationValue, Quantity
 from cnopad.domain.codes import UCUM
 from cnopad.errors import InputError
-from cnopad.fhir.read_context import JsonObject, ReadContext, Unrecognized
+from cnopad.fhir.read_context import JsonObject, ReadContext, Reason, Unrecognized
 
 _VALUE_KEYS = ("valueQuantity", "valueInteger", "valueBoolean", "valueString", "valueCodeableConcept")
 
@@ -78,7 +78,9 @@ def _in_rule_unit(
             if unit
             else (f"no unit (cnopad reads {spec.unit}): value not used")
         )
-        ctx.unrecognized.append(Unrecognized(f"{location}.unit", UCUM, str(unit or ""), reason))
+        ctx.unrecognized.append(
+            Unrecognized(f"{location}.unit", UCUM, str(unit or ""), None, Reason.UNIT_NOT_CONVERTIBLE, detail=reason)
+        )
         return None
     return Quantity(_tidy(quantity.value * factor), spec.unit)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from cnopad.knowledge.not_understood import NotUnderstoodTexts, load_not_understood
 from cnopad.knowledge.report_terms import ReportTerms, report_terms
 from cnopad.knowledge.rules import RuleBook, load_rules
 from cnopad.knowledge.schedules import ScheduleBook, load_schedules
@@ -27,6 +28,7 @@ class KnowledgeBase:
     sources: SourceBook = field(default_factory=load_sources)
     step_plan: StepPlanWording = field(default_factory=load_step_plan)
     report_terms: ReportTerms = field(default_factory=report_terms)
+    not_understood: NotUnderstoodTexts = field(default_factory=load_not_understood)
 
     @property
     def version(self) -> str:
@@ -40,6 +42,7 @@ class KnowledgeBase:
                 f"sources@{self.sources.version}",
                 f"step_plan@{self.step_plan.version}",
                 f"report_terms@{self.report_terms.version}",
+                f"not_understood@{self.not_understood.version}",
             )
         )
 

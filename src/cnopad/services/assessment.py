@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from cnopad.domain import Entry
-from cnopad.engine import Assessment, assess, assessment_dict
+from cnopad.engine import Assessment, Indicator, assess, assessment_dict
 from cnopad.errors import NotFoundError
-from cnopad.fhir import Unrecognized, read_bundle, read_orders
+from cnopad.fhir import NotChecked, Unrecognized, read_bundle, read_draft_orders
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.rules import Rule
 from cnopad.knowledge.schedules import ScheduleModel
 from cnopad.knowledge.statements import Statement
 from cnopad.knowledge.texts import InfoText
 from cnopad.services.access import ensure_can_read
+from cnopad.services.not_understood import order_card
 from cnopad.store import UnitOfWork
 
 Json = str | bytes | dict[str, Any]
@@ -23,25 +24,39 @@ Json = str | bytes | dict[str, Any]
 
 @dataclass(frozen=True)
 class AssessmentReport:
-    """An assessment and the codes or resources of the input that cnopad did not understand."""
+    """An assessment and the codes, references or resources of the input that cnopad did not understand."""
 
     assessment: Assessment
     unrecognized: tuple[Unrecognized, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``cnopad assess --format json``."""
+        """The JSON contract of ``cnopad assess --format json``.
+
+        ``unrecognized`` keeps its name and its first four fields (location, system, code, display); since
+        issue 11 each item also says why (``reason``), whether its resource was set aside (``set_aside``)
+        and, where needed, ``detail``.
+        """
         out = assessment_dict(self.assessment)
-        out["unrecognized"] = [
-            {"location": u.location, "system": u.system, "code": u.code, "display": u.display}
-            for u in self.unrecognized
-        ]
+        out["unrecognized"] = [u.as_dict() for u in self.unrecognized]
         return out
 
 
-def _orders(data: Json | None, kb: KnowledgeBase, today: date) -> tuple[list[Entry], tuple[Unrecognized, ...]]:
+def _orders(
+    data: Json | None, kb: KnowledgeBase, today: date
+) -> tuple[list[Entry], tuple[Unrecognized, ...], tuple[NotChecked, ...]]:
     if data is None:
-        return [], ()
-    return read_orders(data, valuesets=kb.valuesets, today=today)
+        return [], (), ()
+    return read_draft_orders(data, valuesets=kb.valuesets, today=today)
+
+
+def _with_order_warnings(assessment: Assessment, not_checked: tuple[NotChecked, ...], kb: KnowledgeBase) -> Assessment:
+    """Add "cnopad could not check this order" to an assessment: an unchecked order never passes silently."""
+    if not not_checked:
+        return assessment
+    warnings = tuple(order_card(o, patient_id=assessment.patient_id, kb=kb, lang=assessment.lang) for o in not_checked)
+    urgency = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}
+    cards = sorted((*warnings, *assessment.cards), key=lambda c: urgency[c.indicator])  # stable: engine order kept
+    return replace(assessment, cards=tuple(cards))
 
 
 def assess_bundle(
@@ -55,9 +70,9 @@ def assess_bundle(
 ) -> AssessmentReport:
     """Read a FHIR R4 Bundle (and optional draft orders) and assess it; bad input raises InputError."""
     result = read_bundle(bundle, valuesets=kb.valuesets, today=today)
-    drafts, skipped = _orders(orders, kb, today)
+    drafts, skipped, not_checked = _orders(orders, kb, today)
     assessment = assess(result.record, as_of, drafts, lang=lang, kb=kb)
-    return AssessmentReport(assessment, result.unrecognized + skipped)
+    return AssessmentReport(_with_order_warnings(assessment, not_checked, kb), result.unrecognized + skipped)
 
 
 def assess_stored(
@@ -75,8 +90,9 @@ def assess_stored(
     purpose = ensure_can_read(uow, patient_id).purpose(purpose)
     record = uow.records.get(patient_id, purpose=purpose)
     uow.commit()
-    drafts, skipped = _orders(orders, kb, today)
-    return AssessmentReport(assess(record, as_of, drafts, lang=lang, kb=kb), skipped)
+    drafts, skipped, not_checked = _orders(orders, kb, today)
+    assessment = assess(record, as_of, drafts, lang=lang, kb=kb)
+    return AssessmentReport(_with_order_warnings(assessment, not_checked, kb), skipped)
 
 
 @dataclass(frozen=True)

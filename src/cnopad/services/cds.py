@@ -1,44 +1,43 @@
-"""The CDS Hooks use case: gather the patient's FHIR data (prefetch first, then the client's FHIR
-server), read it into a record, assess it with the draft orders, and record the call in the audit log."""
+"""The CDS Hooks use case: gather the patient's FHIR data (``cds_data``: prefetch first, then the client's
+FHIR server), read it into a record, assess it with the draft orders, and record the call in the audit log.
+
+What cnopad cannot read is set aside and named, never a reason to drop the whole call: the response then
+carries one info card listing it (and the extension ``nl.cnopad.not-understood``), and a draft order that
+could not be checked gets a warning card saying so.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cnopad.domain import Entry, PatientRecord
 from cnopad.domain.access import Actor
-from cnopad.engine import Assessment, Card
+from cnopad.engine import Assessment, Card, Indicator
 from cnopad.errors import DataUnavailableError, InputError
-from cnopad.fhir import read_bundle, read_orders
-from cnopad.fhir.client import FhirServerClient, bundle_resources, next_link
+from cnopad.fhir import NotChecked, ReadResult, Unrecognized, read_located
 from cnopad.knowledge import KnowledgeBase
+from cnopad.services.cds_data import ORDER_HOOKS, PREFETCH, ClientFactory, Gathered, fill, gather
+from cnopad.services.not_understood import info_card, order_card
 from cnopad.store import UnitOfWork
 
 JsonObject = dict[str, Any]
 
-#: what the engine reads, as CDS Hooks prefetch templates (the same for the three services)
-PREFETCH: dict[str, str] = {
-    "patient": "Patient/{{context.patientId}}",
-    "conditions": "Condition?patient={{context.patientId}}",
-    "medicationRequests": "MedicationRequest?patient={{context.patientId}}",
-    "medicationStatements": "MedicationStatement?patient={{context.patientId}}",
-    "medicationAdministrations": "MedicationAdministration?patient={{context.patientId}}",
-    "immunizations": "Immunization?patient={{context.patientId}}",
-    "allergies": "AllergyIntolerance?patient={{context.patientId}}",
-    "observations": "Observation?patient={{context.patientId}}",
-    "procedures": "Procedure?patient={{context.patientId}}",
-    "diagnosticReports": "DiagnosticReport?patient={{context.patientId}}",
-    "imagingStudies": "ImagingStudy?patient={{context.patientId}}",
-    "careTeams": "CareTeam?patient={{context.patientId}}",
-    "goals": "Goal?patient={{context.patientId}}",
-    "serviceRequests": "ServiceRequest?patient={{context.patientId}}",
-    "encounters": "Encounter?patient={{context.patientId}}",
-}
+__all__ = [
+    "ORDER_HOOKS",
+    "PREFETCH",
+    "ClientFactory",
+    "HookCall",
+    "HookResult",
+    "audit_actor",
+    "caller",
+    "evaluate",
+    "fill",
+    "gather",
+    "record_call",
+]
 
-ORDER_HOOKS = frozenset({"order-select", "order-sign"})
+_URGENCY = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}
 
 
 @dataclass(frozen=True)
@@ -56,144 +55,89 @@ class HookCall:
 
 @dataclass(frozen=True)
 class HookResult:
-    """The cards to return, with the patient they are about."""
+    """The cards to return, with the patient they are about and what was not understood."""
 
     patient_id: str
     cards: tuple[Card, ...]
     assessment: Assessment
     resources: int = 0
     orders: int = 0
+    not_understood: tuple[Unrecognized, ...] = ()
+    fetched: int = 0
 
 
-ClientFactory = Callable[[str, str | None], FhirServerClient]
-
-
-def fill(template: str, context: JsonObject) -> str:
-    """Replace ``{{context.x}}`` prefetch tokens with context values."""
-    out = template
-    for key, value in context.items():
-        if isinstance(value, (str, int)):
-            out = out.replace("{{context.%s}}" % key, str(value))  # noqa: UP031 - braces make f-strings unreadable here
-    return out
-
-
-def gather(call: HookCall, client_factory: ClientFactory) -> list[JsonObject]:
-    """Every resource the engine reads: prefetch where given, else the FHIR server, else 412."""
-    prefetch = call.prefetch or {}
-    resources: list[JsonObject] = []
-    client: FhirServerClient | None = None
-    try:
-        for key, template in PREFETCH.items():
-            value = prefetch.get(key, _MISSING)
-            if value is None:
-                continue  # the client says: no data
-            if value is _MISSING or _is_outcome(value):
-                client = client or _client(call, client_factory, key)
-                value = client.get(fill(template, call.context))
-                if value is None:
-                    continue
-            if not isinstance(value, dict):
-                msg = f"prefetch.{key}"
-                raise InputError(msg, "must be a FHIR resource or Bundle")
-            if value.get("resourceType") == "Bundle":
-                resources.extend(bundle_resources(value))
-                if next_link(value) is not None:
-                    client = client or _client(call, client_factory, key)
-                    resources.extend(client.next_pages(value))
-            else:
-                resources.append(value)
-    finally:
-        if client is not None:
-            client.close()
-    return resources
-
-
-_MISSING = object()
-
-
-def prefetch_complete(call: HookCall) -> bool:
-    """True when every key is in prefetch (a value or null) and nothing must be fetched from the FHIR server."""
-    prefetch = call.prefetch or {}
-    for key in PREFETCH:
-        value = prefetch.get(key, _MISSING)
-        if value is _MISSING or _is_outcome(value):
-            return False
-        if isinstance(value, dict) and next_link(value) is not None:
-            return False
-    return True
-
-
-def _is_outcome(value: object) -> bool:
-    return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
-
-
-def _client(call: HookCall, factory: ClientFactory, key: str) -> FhirServerClient:
-    if not call.fhir_server:
-        msg = f"prefetch key {key!r} is missing and no fhirServer was given to fetch it"
-        raise DataUnavailableError(msg)
-    return factory(call.fhir_server, call.access_token)
-
-
-def record_from(resources: list[JsonObject], patient_id: str, kb: KnowledgeBase, today: date) -> PatientRecord:
-    """Read the gathered resources as one Bundle (duplicates by type and id dropped)."""
-    seen: set[tuple[str, str]] = set()
-    entries = []
-    for resource in resources:
-        key = (str(resource.get("resourceType")), str(resource.get("id")))
-        if key in seen:
-            continue
-        seen.add(key)
-        entries.append({"resource": resource})
-    if ("Patient", patient_id) not in seen:
-        msg = f"the Patient {patient_id!r} named in context.patientId was not in the data"
-        raise DataUnavailableError(msg)
-    # prefetch is read without full R4 model validation: cnopad checks every element it uses (see read_bundle)
-    result = read_bundle(
-        {"resourceType": "Bundle", "type": "collection", "entry": entries},
-        valuesets=kb.valuesets,
-        today=today,
-        validate=False,
-    )
-    return result.record
-
-
-def draft_orders(call: HookCall, kb: KnowledgeBase, today: date) -> list[Entry]:
-    """The draft orders of an order hook (only the selected ones for order-select)."""
-    if call.hook not in ORDER_HOOKS:
-        return []
-    bundle = call.context.get("draftOrders")
-    if not isinstance(bundle, dict):
-        msg = "context.draftOrders"
-        raise InputError(msg, "order hooks need a draftOrders Bundle")
-    orders, _ = read_orders(bundle, valuesets=kb.valuesets, today=today)
-    selections = call.context.get("selections")
-    if call.hook == "order-select":
-        if not isinstance(selections, list) or not selections:
-            msg = "context.selections"
-            raise InputError(msg, "order-select needs the selected orders")
-        chosen = {str(s).rsplit("/", 1)[-1] for s in selections}
-        orders = [o for o in orders if o.id in chosen]
-    return orders
-
-
-def evaluate(call: HookCall, *, kb: KnowledgeBase, today: date, client_factory: ClientFactory) -> HookResult:
-    """Assess the patient of a hook call (no database work): the cards the hook should show."""
-    from cnopad.engine import assess
-
+def _patient_id(call: HookCall) -> str:
     patient_id = call.context.get("patientId")
     if not isinstance(patient_id, str) or not patient_id:
         msg = "context.patientId"
         raise InputError(msg, "required")
-    resources = gather(call, client_factory)
-    record = record_from(resources, patient_id, kb, today)
-    orders = draft_orders(call, kb, today)
-    assessment = assess(record, today, orders, lang=call.lang, kb=kb)
-    order_ids = {o.id for o in orders}
+    return patient_id
+
+
+def read_call(call: HookCall, data: Gathered, kb: KnowledgeBase, today: date) -> ReadResult:
+    """Read the gathered resources and draft orders; what cannot be understood is set aside and listed."""
+    patient_id = _patient_id(call)
+    patients = [i for i in data.located if i.kind == "Patient"]
+    if not any(p.resource.get("id") == patient_id for p in patients):
+        found = ", ".join(repr(p.resource.get("id")) for p in patients)
+        also = f" (the data holds the Patient {found})" if found else ""
+        msg = f"the Patient {patient_id!r} named in context.patientId was not in the data{also}"
+        raise DataUnavailableError(msg)
+    # prefetch is read without full R4 model validation: cnopad checks every element it uses (see read_located)
+    return read_located(
+        data.located,
+        orders=data.orders,
+        index=data.index,
+        listed=data.listed,
+        valuesets=kb.valuesets,
+        today=today,
+        lenient=True,
+        missing=data.missing,
+        root="prefetch",
+        scope="the request",
+    )
+
+
+def _chosen(call: HookCall) -> set[str] | None:
+    """The ids of the selected draft orders (order-select), or None for every order."""
+    if call.hook != "order-select":
+        return None
+    selections = call.context.get("selections")
+    if not isinstance(selections, list) or not selections:
+        msg = "context.selections"
+        raise InputError(msg, "order-select needs the selected orders")
+    return {str(s).rsplit("/", 1)[-1] for s in selections}
+
+
+def evaluate(call: HookCall, data: Gathered, *, kb: KnowledgeBase, today: date) -> HookResult:
+    """Assess the patient of a hook call (no database work): the cards the hook should show."""
+    from cnopad.engine import assess
+
+    chosen = _chosen(call)
+    result = read_call(call, data, kb, today)
+    orders = [o for o in result.orders if chosen is None or o.id in chosen]
+    unchecked: list[NotChecked] = [o for o in result.not_checked if chosen is None or o.order_id in chosen]
+    patient_id = result.record.patient.id
+    assessment = assess(result.record, today, orders, lang=call.lang, kb=kb)
     if call.hook in ORDER_HOOKS:
-        cards = tuple(c for c in assessment.cards if c.order_id is not None and c.order_id in order_ids)
+        order_ids = {o.id for o in orders}
+        found = [c for c in assessment.cards if c.order_id is not None and c.order_id in order_ids]
+        found += [order_card(o, patient_id=patient_id, kb=kb, lang=call.lang) for o in unchecked]
     else:
-        cards = tuple(c for c in assessment.cards if c.order_id is None)
-    return HookResult(patient_id, cards, assessment, len(resources), len(orders))
+        found = [c for c in assessment.cards if c.order_id is None]
+    cards = sorted(found, key=lambda c: _URGENCY[c.indicator])  # stable: the engine's order within a level
+    info = info_card(result.unrecognized, patient_id=patient_id, kb=kb, lang=call.lang)
+    if info is not None:
+        cards.append(info)
+    return HookResult(
+        patient_id,
+        tuple(cards),
+        assessment,
+        result.resource_count,
+        len(orders) + len(unchecked),
+        result.unrecognized,
+        data.requests,
+    )
 
 
 def record_call(uow: UnitOfWork, call: HookCall, result: HookResult) -> None:
@@ -208,7 +152,7 @@ def record_call(uow: UnitOfWork, call: HookCall, result: HookResult) -> None:
         patient_id=result.patient_id,
         purpose="decision support",
         detail=f"service={call.service_id} resources={result.resources} orders={result.orders} "
-        f"cards={len(result.cards)}",
+        f"cards={len(result.cards)} not_understood={len(result.not_understood)} fetched={result.fetched}",
     )
     uow.commit()
 

@@ -107,7 +107,7 @@ def container(make_container: Callable[..., Container], ehr: SigningClient) -> C
 @pytest.fixture
 def http(container: Container, fhir_server: FakeFhirServer) -> Iterator[HttpClient]:
     app = create_app(container)
-    app.state.fhir_transport = httpx.WSGITransport(app=fhir_server)  # the hospital's FHIR server, in process
+    app.state.fhir_transport = httpx.ASGITransport(app=fhir_server)  # the hospital's FHIR server, in process
     with HttpClient(app, base_url=BASE) as client:
         yield client
 
@@ -159,7 +159,10 @@ def test_missing_prefetch_keys_are_fetched_from_the_fhir_server_with_the_token(
     with_server = _post(http, ehr, PATIENT_VIEW, body)
     complete = _post(http, ehr, PATIENT_VIEW, _call("patient-view", _prefetch(_record())))
     assert with_server.status_code == 200
-    assert fhir_server.requests == ["Observation?patient=p1", "CareTeam?patient=p1"]
+    assert sorted(fhir_server.requests) == [
+        "CareTeam?patient=p1&_include=CareTeam:participant",
+        "Observation?patient=p1",
+    ]
     assert sorted(c["uuid"] for c in with_server.json()["cards"]) == sorted(c["uuid"] for c in complete.json()["cards"])
 
 
@@ -265,21 +268,27 @@ BAD_CALLS = [
         "cds-r-1",
     ),
     (
-        "invalid FHIR in prefetch",
+        "a Patient that cannot be read",
+        PATIENT_VIEW,
+        lambda b: {
+            **b,
+            "prefetch": {**b["prefetch"], "patient": {**b["prefetch"]["patient"], "birthDate": "2099-01-01"}},
+        },
+        422,
+        "prefetch.patient.birthDate",
+    ),
+    (
+        "two Patients",
         PATIENT_VIEW,
         lambda b: {
             **b,
             "prefetch": {
                 **b["prefetch"],
-                "observations": {
-                    "resourceType": "Bundle",
-                    "type": "searchset",
-                    "entry": [{"resource": pain("o9", 12, "2026-01-01")}],
-                },
+                "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": patient("p2")}]},
             },
         },
         422,
-        "outside the 0-10 scale",
+        "exactly one Patient",
     ),
     (
         "order-select without selections",
@@ -389,16 +398,17 @@ def test_the_specifications_example_request_is_served_from_its_fhir_server(
     body = json.loads((FIXTURES / "request-patient-view.json").read_text())
     assert check_request(body) == []
     spec_patient = copy.deepcopy(body["prefetch"]["patientToGreet"])
-    server = FakeFhirServer(bundle(spec_patient))
+    server = FakeFhirServer(bundle(spec_patient), latency=0.02)
     app = create_app(container)
-    app.state.fhir_transport = httpx.WSGITransport(app=server)
+    app.state.fhir_transport = httpx.ASGITransport(app=server)
     with HttpClient(app, base_url=BASE) as http:
         response = _post(http, ehr, PATIENT_VIEW, body)
     assert response.status_code == 200, response.text
     assert check_response(response.json()) == []
     # the example's prefetch key (patientToGreet) is not one of cnopad's, so every key is read from the server
-    assert server.requests[0] == "Patient/1288992"
+    assert "Patient/1288992" in server.requests
     assert len(server.requests) == len(PREFETCH)
+    assert server.round_trips() == 1, "the missing prefetch queries are asked all at once"
 
 
 def test_every_cds_call_is_in_the_audit_log_with_client_user_and_channel(

@@ -89,3 +89,25 @@ def test_a_body_over_the_size_limit_is_refused_with_413(client: httpx.Client, co
     )
     response = client.post("/api/bundles", content=huge, headers={**auth, "content-type": "application/json"})
     assert response.status_code == 413
+
+
+def test_an_import_lists_what_it_did_not_understand_and_stores_the_rest(container: Container) -> None:
+    """On SQLite and PostgreSQL: another patient's resource and a code only in an unknown system are set aside."""
+    stranger = {**pain("o9", 9, "2024-01-02"), "subject": {"reference": "Patient/someone-else"}}
+    local = {**pain("o8", 3, "2024-01-03"), "code": {"coding": [{"system": "http://lab.example.org", "code": "PIJN"}]}}
+    content = bundle(patient("p1"), pain("o1", 4, "2024-01-01"), stranger, local)
+    with TestClient(create_app(container)) as client:
+        auth = _token(container, "admin", Role.ADMIN)
+        imported = client.post("/api/bundles", json=content, headers=auth)
+        exported = client.get("/api/patients/p1/fhir", headers=auth)
+
+    assert imported.status_code == 200, imported.text
+    body = imported.json()
+    assert body["created"] == 2, "the Patient and the one pain score that could be read"
+    assert [(u["location"], u["reason"], u["set_aside"]) for u in body["unrecognized"]] == [
+        ("Bundle.entry[2].resource.subject.reference", "other-patient", True),
+        ("Bundle.entry[3].resource.code.coding[0]", "unknown-code-system", True),
+    ]
+    assert body["unrecognized"][1]["code"] == "PIJN"
+    ids = {e["resource"]["id"] for e in exported.json()["entry"]}
+    assert "o1" in ids and not {"o8", "o9"} & ids

@@ -86,6 +86,46 @@ def test_unrecognized_codes_are_reported_not_dropped(tmp_path: Path) -> None:
     assert {u["code"] for u in result["unrecognized"]} == {"Z99ZZ99"}
 
 
+def test_what_cannot_be_understood_is_listed_with_why_and_the_rest_is_assessed(tmp_path: Path) -> None:
+    clean = _adult_on_nsaid_with_pain()
+    data = _adult_on_nsaid_with_pain()
+    local = medication_request("local-drug", "M01AE02", start="2026-01-01")
+    local["medicationCodeableConcept"] = code("http://ehr.example.org/drugs", "NAP-500")
+    stranger = {**pain("pain-x", 9, "2026-10-01"), "subject": {"reference": "Patient/someone-else"}}
+    data["entry"] += [{"resource": local}, {"resource": stranger}, {"resource": {"resourceType": "Foo", "id": "f"}}]
+    paths = {}
+    for name, content in (("clean", clean), ("messy", data)):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(content), encoding="utf-8")
+
+    before = _assess(str(paths["clean"]), "--as-of", "2026-11-23")
+    after = _assess(str(paths["messy"]), "--as-of", "2026-11-23")
+
+    assert [c["uuid"] for c in after["cards"]] == [c["uuid"] for c in before["cards"]]
+    listed = {(u["location"], u["reason"], u["set_aside"]) for u in after["unrecognized"]}
+    assert listed == {
+        ("Bundle.entry[4].resource.medicationCodeableConcept.coding[0]", "unknown-code-system", True),
+        ("Bundle.entry[5].resource.subject.reference", "other-patient", True),
+        ("Bundle.entry[6].resource", "unknown-resource-type", True),
+    }
+    assert all({"location", "system", "code", "display"} <= set(u) for u in after["unrecognized"])
+    text = runner.invoke(app, ["assess", str(paths["messy"]), "--as-of", "2026-11-23"])
+    assert "3 item(s) not understood" in text.stdout and "other-patient" in text.stdout
+
+
+def test_a_draft_order_cnopad_cannot_check_gets_a_warning_card(bundle_file: Path, tmp_path: Path) -> None:
+    order = medication_request("local-order", "M05BA03", start="2026-12-01", status="draft")
+    order["medicationCodeableConcept"] = {"text": "pamidronaat 30 mg"}
+    order_file = tmp_path / "order.json"
+    order_file.write_text(json.dumps(order), encoding="utf-8")
+    data = _assess(str(bundle_file), "--as-of", "2026-11-23", "--order", str(order_file), "--lang", "en")
+
+    [warning] = [c for c in data["cards"] if c["order_id"] == "local-order"]
+    assert warning["rule_id"] == "cnopad-order-not-checked" and warning["indicator"] == "warning"
+    assert warning["summary"] == "cnopad could not check this order: pamidronaat 30 mg"
+    assert "text only" in warning["detail"]
+
+
 def test_text_format_prints_cards_plan_and_tasks_for_a_person(bundle_file: Path) -> None:
     result = runner.invoke(
         app, ["assess", str(bundle_file), "--as-of", "2026-11-23", "--lang", "en", "--format", "text"]

@@ -37,6 +37,11 @@ README = (EXAMPLES / "README.md").read_text(encoding="utf-8")
 GOOD = sorted((EXAMPLES / "bundles").glob("*.json"))
 ORDERS = sorted((EXAMPLES / "orders").glob("*.json"))
 BAD = sorted((EXAMPLES / "bad").glob("*.json"))
+PARTIAL = sorted((EXAMPLES / "partial").glob("*.json"))
+#: the documented partly understood bundles: | `partial/FILE` | `LOC`, `LOC` | `REASON`, `REASON` | imported |
+DOCUMENTED_PARTIAL = re.findall(
+    r"^\| `(partial/[^`]+)` \| ((?:`[^`]+`(?:, )?)+) \| ((?:`[^`]+`(?:, )?)+) \| .+? \|$", README, flags=re.MULTILINE
+)
 #: the documented failures: | `bad/FILE` | `LOCATION` | REASON |
 DOCUMENTED = re.findall(r"^\| `(bad/[^`]+)` \| `([^`]+)` \| (.+?) \|$", README, flags=re.MULTILINE)
 
@@ -144,6 +149,35 @@ def test_a_bad_example_is_refused_with_the_documented_location_and_reason(
     message = " ".join(outcome.err.split())
     assert message.startswith(f"cnopad: {location}: {reason}")
     assert _patient_count(cli_db) == 0
+
+
+# ---------------------------------------------------------------- partly understood bundles
+
+
+def test_every_partial_example_is_documented_once_in_the_readme() -> None:
+    assert sorted(f for f, _, _ in DOCUMENTED_PARTIAL) == sorted(p.relative_to(EXAMPLES).as_posix() for p in PARTIAL)
+    assert PARTIAL
+
+
+@pytest.mark.parametrize(("name", "locations", "reasons"), DOCUMENTED_PARTIAL, ids=[d[0] for d in DOCUMENTED_PARTIAL])
+def test_a_partial_example_imports_what_it_can_and_lists_the_rest_as_documented(
+    name: str,
+    locations: str,
+    reasons: str,
+    cli_db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    valuesets: ValueSetIndex,
+) -> None:
+    outcome = run_cli(capsys, monkeypatch, "import", str(EXAMPLES / name))
+    result = read_bundle((EXAMPLES / name).read_bytes(), valuesets=valuesets, today=TODAY)
+
+    assert outcome.code == 0, outcome.err
+    assert [(u.location, u.reason.value) for u in result.unrecognized] == list(
+        zip(re.findall(r"`([^`]+)`", locations), re.findall(r"`([^`]+)`", reasons), strict=True)
+    )
+    assert all(u.location in " ".join(outcome.out.split()) for u in result.unrecognized)
+    assert _patient_count(cli_db) == 1 and result.record.size() >= 1
 
 
 # ---------------------------------------------------------------- the FHIR profile document

@@ -1,4 +1,8 @@
-"""Bad FHIR input: exit code 2, one message naming the location and the reason, nothing written."""
+"""Bad FHIR input: exit code 2, one message naming the location and the reason, nothing written.
+
+What is not bad but not understood (an unknown resource type, another patient's resource, a reference to
+a resource that is not there, a code element in an unknown system) is listed and set aside; the rest is
+imported ("fail safe, not closed")."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import create_engine, func, select
 
 from cnopad.store import make_engine, migrate
 from cnopad.store.tables import audit_events, entries, patients
+from conftest import TODAY  # type: ignore[import-not-found]
 from support.cli import run_cli
 from support.fhir import (
     ATC,
@@ -64,37 +69,6 @@ BAD_INPUTS: list[tuple[str, str | dict[str, Any], str, str]] = [
     ),
     ("two Patients", bundle(patient("p1"), patient("p2")), "Bundle.entry", "found 2"),
     (
-        "unknown resource type",
-        bundle(patient(), {"resourceType": "Foo", "id": "x"}),
-        "Bundle.entry[1].resource.resourceType",
-        "unknown FHIR resource type",
-    ),
-    (
-        "reference to a missing resource",
-        bundle(
-            patient(),
-            {**condition("c1", "http://hl7.org/fhir/sid/icd-10", "M86.3"), "subject": {"reference": "Patient/other"}},
-        ),
-        "Bundle.entry[1].resource.subject.reference",
-        "not the Bundle's Patient",
-    ),
-    (
-        "reference to a missing Medication",
-        bundle(
-            patient(),
-            {
-                "resourceType": "MedicationRequest",
-                "id": "m1",
-                "status": "active",
-                "intent": "order",
-                "medicationReference": {"reference": "Medication/nope"},
-                "subject": {"reference": "Patient/p1"},
-            },
-        ),
-        "Bundle.entry[1].resource.medicationReference.reference",
-        "not in the Bundle",
-    ),
-    (
         "future birth date",
         bundle(patient(birth="2099-01-01")),
         "Bundle.entry[0].resource.birthDate",
@@ -123,21 +97,6 @@ BAD_INPUTS: list[tuple[str, str | dict[str, Any], str, str]] = [
         bundle(patient(), pain("o1", -1, "2024-05-01")),
         "Bundle.entry[1].resource.valueInteger",
         "outside the 0-10 scale",
-    ),
-    (
-        "code in an unknown system",
-        bundle(
-            patient(),
-            observation(
-                "o1",
-                "http://lab.example.org/codes",
-                "CRP-LOCAL",
-                "2024-05-01",
-                valueQuantity={"value": 3, "unit": "mg/L"},
-            ),
-        ),
-        "Bundle.entry[1].resource.code.coding[0].system",
-        "not one cnopad reads",
     ),
     (
         "impossible calendar date",
@@ -213,3 +172,98 @@ def test_a_schedule_in_hours_is_reported_as_not_understood(
     assert outcome.code == 0
     assert "1 item(s) not understood" in outcome.out
     assert "planned by cnopad" in " ".join(outcome.out.split())
+
+
+#: (case, bundle, the listed location, its reason, entries stored): the Patient's own facts are kept
+SET_ASIDE: list[tuple[str, dict[str, Any], str, str, int]] = [
+    (
+        "unknown resource type",
+        bundle(patient(), {"resourceType": "Foo", "id": "x"}, pain("o1", 5, "2024-05-01")),
+        "Bundle.entry[1].resource",
+        "unknown-resource-type",
+        1,
+    ),
+    (
+        "subject is another patient",
+        bundle(
+            patient(),
+            {**condition("c1", "http://hl7.org/fhir/sid/icd-10", "M86.3"), "subject": {"reference": "Patient/other"}},
+            pain("o1", 5, "2024-05-01"),
+        ),
+        "Bundle.entry[1].resource.subject.reference",
+        "other-patient",
+        1,
+    ),
+    (
+        "reference to a missing Medication",
+        bundle(
+            patient(),
+            {
+                "resourceType": "MedicationRequest",
+                "id": "m1",
+                "status": "active",
+                "intent": "order",
+                "medicationReference": {"reference": "Medication/nope"},
+                "subject": {"reference": "Patient/p1"},
+            },
+            pain("o1", 5, "2024-05-01"),
+        ),
+        "Bundle.entry[1].resource.medicationReference.reference",
+        "reference-not-found",
+        1,
+    ),
+    (
+        "a code only in an unknown system",
+        bundle(
+            patient(),
+            observation(
+                "o2",
+                "http://lab.example.org/codes",
+                "CRP-LOCAL",
+                "2024-05-01",
+                valueQuantity={"value": 3, "unit": "mg/L"},
+            ),
+            pain("o1", 5, "2024-05-01"),
+        ),
+        "Bundle.entry[1].resource.code.coding[0]",
+        "unknown-code-system",
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "content", "location", "reason", "stored"), SET_ASIDE, ids=[c[0] for c in SET_ASIDE])
+def test_what_cnopad_cannot_understand_is_listed_and_set_aside_and_the_rest_is_imported(
+    case: str,
+    content: dict[str, Any],
+    location: str,
+    reason: str,
+    stored: int,
+    tmp_path: Path,
+    cli_db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cnopad.fhir import read_bundle
+    from cnopad.knowledge import knowledge
+
+    outcome = run_cli(capsys, monkeypatch, "import", str(_write(tmp_path, content)))
+    result = read_bundle(content, valuesets=knowledge().valuesets, today=TODAY)
+
+    assert outcome.code == 0, outcome
+    assert "1 item(s) not understood" in outcome.out
+    assert [(u.location, u.reason.value, u.set_aside) for u in result.unrecognized] == [(location, reason, True)]
+    patients_n, entries_n, _ = _counts(cli_db)
+    assert (patients_n, entries_n) == (1, stored), "the patient and the pain score are stored, the rest is not"
+
+
+def test_a_condition_with_one_unknown_and_one_known_coding_is_kept_and_the_unknown_one_listed(
+    tmp_path: Path, cli_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cno = condition("c1", "http://hl7.org/fhir/sid/icd-10", "M86.3")
+    cno["code"]["coding"].insert(0, {"system": "http://example.org/local", "code": "CNO-1"})
+    outcome = run_cli(capsys, monkeypatch, "import", str(_write(tmp_path, bundle(patient(), cno))))
+
+    assert outcome.code == 0, outcome
+    assert "unknown-code-system" in outcome.out and "kept" in outcome.out
+    assert _counts(cli_db)[:2] == (1, 1)

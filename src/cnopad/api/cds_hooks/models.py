@@ -168,6 +168,9 @@ class HookResponse(_Model):
 
     cards: list[Card]
     systemActions: list[Action] | None = None
+    #: response-level extensions (CDS Hooks reserves ``extension`` on every object; cnopad uses
+    #: ``nl.cnopad.not-understood``, see docs/cds-hooks.md)
+    extension: dict[str, Any] | None = None
 
     def dump(self) -> dict[str, Any]:
         """JSON; an empty ``cards`` list is the one empty element the specification allows."""

@@ -26,6 +26,8 @@ from cnopad.errors import InputError, NotFoundError, UnauthenticatedError
 from cnopad.fhir.client import FhirServerClient
 from cnopad.services import cds as cds_svc
 from cnopad.services import feedback as feedback_svc
+from cnopad.services.not_understood import EXTENSION as NOT_UNDERSTOOD
+from cnopad.services.not_understood import extension_items
 
 router = APIRouter(
     prefix="/cds-services", tags=["cds-hooks"], responses=problem_responses(400, 401, 404, 412, 413, 422)
@@ -92,8 +94,10 @@ async def call_service(
 ) -> JSONResponse:
     """Assess the patient in context (and the draft orders of order hooks) and return cards.
 
-    With complete prefetch the work is CPU only and runs on the event loop (no second thread-pool hop);
-    when the client's FHIR server must be asked, it runs in a worker thread so a slow server stalls no one.
+    With complete prefetch the work is CPU only and runs on the event loop (no thread-pool hop per call);
+    what must come from the client's FHIR server is fetched asynchronously (all queries at once), and the
+    reading and assessing of that data then runs in a worker thread. What cnopad could not read is named in
+    one info card and in the response extension ``nl.cnopad.not-understood``.
     """
     service = SERVICES.get(service_id)
     if service is None:
@@ -119,15 +123,21 @@ async def call_service(
     def client_factory(base: str, token: str | None) -> FhirServerClient:
         return FhirServerClient(base, token, timeout=timeout, transport=transport)
 
+    data = await cds_svc.gather(call, client_factory)
+
     def run() -> cds_svc.HookResult:
-        result = cds_svc.evaluate(call, kb=container.knowledge, today=container.today(), client_factory=client_factory)
+        result = cds_svc.evaluate(call, data, kb=container.knowledge, today=container.today())
         with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
             cds_svc.record_call(uow, call, result)
         return result
 
-    result = run() if cds_svc.prefetch_complete(call) else await run_in_threadpool(run)
+    # data from the FHIR server can be large: read and assess it off the event loop
+    result = run() if data.requests == 0 else await run_in_threadpool(run)
     patient_url = f"{container.settings.public_url}/patients/{result.patient_id}"
-    response = models.HookResponse(cards=[to_cds_card(c, patient_url=patient_url, lang=lang) for c in result.cards])
+    response = models.HookResponse(
+        cards=[to_cds_card(c, patient_url=patient_url, lang=lang) for c in result.cards],
+        extension={NOT_UNDERSTOOD: extension_items(result.not_understood)} if result.not_understood else None,
+    )
     return JSONResponse(response.dump())
 
 

@@ -1,0 +1,256 @@
+"""Representation invariance: the same patient in cnopad's own codes, in the nl-core (zib 2020) shape with standard
+codes and free-text reports, and in the US Core / Synthea shape gets the same cards, tasks and step plan.
+
+The transformer (bench/representations.py, through support.representations) takes every standard code from the
+loaded value sets; what has no standard form stays in cnopad's code and must be listed in EXPECTED_DIFFERENCES with
+its reason (docs/fhir-profile.md, "Representation invariance", lists the same). All data are synthetic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cnopad.domain import Bone, Coding, PatientRecord
+from cnopad.engine import Assessment, assess
+from cnopad.fhir import read_bundle
+from cnopad.knowledge import KnowledgeBase, knowledge
+from cnopad.services.demo import demo_bundle, manifest
+from support.representations import Representation, Shape, meaning_label, represent
+
+ROOT = Path(__file__).resolve().parents[3]
+ANCHOR, PATIENTS = manifest()
+CNOPAD_SYSTEM = "https://fhir.cnopad.nl/CodeSystem/cnopad"
+STANDARD_SHAPES = (Shape.NL_CORE, Shape.US_CORE)
+
+_NO_CODE = "no code in any standard system the value sets hold (checked sources only): cnopad's own code is sent"
+_NO_US = "no {what} code for it in the value sets: {kept}"
+
+#: every meaning that stays in a non-target code, per shape, with the reason. A meaning here keeps the SAME cards:
+#: the differences are in the bundle, never in the advice.
+EXPECTED_DIFFERENCES: dict[tuple[Shape, str], str] = {
+    **{
+        (shape, label): reason
+        for shape in STANDARD_SHAPES
+        for label, reason in {
+            "concept:cno_scch": "SNOMED CT/ICD-10 have no concept for SCCH (docs 3.1); ORPHA:324964 is sent beside it",
+            "concept:crmo": "no checked SNOMED CT concept for CRMO; ORPHA:324964/ICD-10 M86.3 mean CNO, not the "
+            "childhood form",
+            "concept:chronic_pain": "a suspicion of pain not explained by disease activity is cnopad's own concept",
+            "role:coordinator": "the coordinating physician (regievoerend arts) has no standard role code",
+            "role:expertise_centre": "the expertise centre (LUMC) has no standard role code",
+            "site:long_bone": "'some long bone' has no SNOMED CT body structure in the value sets",
+            "concept:chest_xray": "a chest X-ray has no standard code in the value sets and its title reads as X-ray",
+            "concept:bone_biopsy": "a bone biopsy has no checked SNOMED CT procedure code",
+            "concept:dental_check": _NO_CODE,
+            "concept:tb_screening": "a screening recorded as done (Procedure): the value sets' standard codes for it "
+            "are LOINC result codes (IGRA 71773-6), which belong on an Observation, not a Procedure",
+            "concept:hbv_screening": "a screening recorded as done (Procedure): the value sets' standard codes for it "
+            "are LOINC result codes (HBsAg 5196-1, anti-HBc 16933-4), which belong on an Observation",
+            "concept:coordinator_discussed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:expectations_discussed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:first_contact_role_explained": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:out_of_hours_summary_shared": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:patient_association_informed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:policy_agreed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:task_division_agreed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:gp_contact": _NO_CODE + " (Encounter.type)",
+            "concept:specialist_contact": _NO_CODE + " (Encounter.type)",
+            "concept:expertise_centre_review": _NO_CODE + " (Encounter.type)",
+            "concept:out_of_hours_contact": _NO_CODE + " (Encounter.type)",
+            "concept:goal_less_pain": _NO_CODE + " (Goal.description)",
+            "concept:goal_better_functioning": _NO_CODE + " (Goal.description)",
+            "concept:goal_quality_of_life": _NO_CODE + " (Goal.description)",
+            "concept:referral_dentist": _NO_CODE + " (ServiceRequest.code)",
+            "concept:referral_expertise_centre": _NO_CODE + " (ServiceRequest.code)",
+            "concept:referral_paediatric_rheumatologist": _NO_CODE + " (ServiceRequest.code)",
+            "concept:referral_physiotherapy": _NO_CODE + " (ServiceRequest.code)",
+            "concept:referral_rheumatologist": _NO_CODE + " (ServiceRequest.code)",
+            "concept:disease_activity": _NO_CODE + " (the treating physician's judgement)",
+            "concept:active_disease": _NO_CODE + " (the treating physician's judgement)",
+            "concept:remission": "SNOMED CT 765205004 also means 'no activity on imaging' in the value sets, so it "
+            "does not carry exactly this meaning",
+            "concept:pregnancy_wish": _NO_CODE,
+            "concept:psychosocial_burden": _NO_CODE,
+            "concept:work_situation": _NO_CODE,
+            "concept:working": _NO_CODE,
+            "concept:work_problem": _NO_CODE,
+            "concept:sick_leave": _NO_CODE,
+            "concept:new_complaint": _NO_CODE,
+            "concept:night_pain": _NO_CODE + " (a symptom)",
+            "concept:swelling": _NO_CODE + " (a symptom)",
+            "concept:reduced_shoulder_mobility": _NO_CODE + " (a symptom)",
+            "concept:arm_oedema": _NO_CODE + " (a thoracic outlet sign)",
+            "concept:arm_sensory_loss": _NO_CODE + " (a thoracic outlet sign)",
+            "concept:distended_veins": _NO_CODE + " (a thoracic outlet sign)",
+            "concept:flu_like_symptoms": _NO_CODE + " (a symptom)",
+            "concept:limping": _NO_CODE + " (a symptom)",
+        }.items()
+    },
+    (Shape.US_CORE, "concept:cno"): "ICD-10-CM splits M86.3 by site (M86.30-M86.39) and the value sets hold the "
+    "block only as a prefix; ICD-10 (WHO) M86.3 is sent, no subcode is invented",
+    (Shape.US_CORE, "concept:chest_wall_complaint"): "only ICPC-2 L04 and ICD-10 (WHO) R07.3 are in the value sets; "
+    "R07.3 is sent",
+    (Shape.US_CORE, "concept:shoulder_complaint"): "only ICPC-2 L08/L92 and the ICD-10 block M75 (a prefix) are in "
+    "the value sets; ICPC-2 is sent",
+    (Shape.US_CORE, "concept:pamidronate"): _NO_US.format(what="RxNorm", kept="ATC M05BA03 is sent (docs 3.1)"),
+    (Shape.US_CORE, "concept:bisphosphonate"): _NO_US.format(
+        what="RxNorm", kept="pamidronate's ATC code also means 'bisphosphonate'"
+    ),
+    (Shape.US_CORE, "concept:live_vaccine"): _NO_US.format(
+        what="CVX", kept="the MMR vaccine keeps its ATC code J07BD52 (CVX for MMR could not be checked, docs 3.1)"
+    ),
+    (Shape.US_CORE, "concept:vaccine"): _NO_US.format(what="CVX", kept="as for the live vaccine (MMR, ATC J07BD52)"),
+    (Shape.US_CORE, "concept:antibiotic"): _NO_US.format(
+        what="RxNorm ingredient", kept="benzylpenicillin (penicillin G) keeps its ATC code J01CE01"
+    ),
+    (Shape.US_CORE, "role:gp"): _NO_US.format(what="SNOMED CT occupation", kept="cnopad's role-gp is sent (docs 3.1)"),
+    (Shape.US_CORE, "role:specialist"): "the value sets' SNOMED CT occupations for a specialist are paediatric only; "
+    "an adult's internist or rheumatologist keeps cnopad's role-specialist",
+}
+
+
+# ---------------------------------------------------------------------------------------------- the patients
+
+
+def _demo_cases() -> Iterator[Any]:
+    for demo in PATIENTS:
+        yield pytest.param(demo_bundle(demo), ANCHOR, id=f"demo:{demo.patient_id}")
+
+
+CASES = list(_demo_cases())
+
+
+def _summary(assessment: Assessment) -> dict[str, Any]:
+    """What a user sees, without ids (which differ by design: the standard shapes use urn:uuid ids)."""
+    plan = assessment.step_plan
+    return {
+        "cards": sorted((c.rule_id, c.statements) for c in assessment.cards),
+        "tasks": sorted(
+            (t.kind, t.due, t.status.value, t.statements, t.done_on, t.overdue_from) for t in assessment.tasks
+        ),
+        "step_plan": (plan.current.value, plan.escalation, plan.statements, plan.prerequisites, plan.reasons),
+    }
+
+
+def _read(bundle: dict[str, Any], kb: KnowledgeBase, as_of: date) -> tuple[PatientRecord, tuple[Any, ...]]:
+    result = read_bundle(json.dumps(bundle), valuesets=kb.valuesets, today=as_of)
+    return result.record, result.unrecognized
+
+
+def _codings(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        for coding in node.get("coding") or []:
+            if isinstance(coding, dict):
+                yield coding
+        for value in node.values():
+            yield from _codings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _codings(item)
+
+
+# ---------------------------------------------------------------------------------------------- the tests
+
+
+@pytest.mark.parametrize("shape", STANDARD_SHAPES, ids=[s.value for s in STANDARD_SHAPES])
+@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+def test_the_patient_in_standard_shape_gets_the_same_cards_tasks_and_step_plan(
+    bundle: dict[str, Any], as_of: date, shape: Shape, kb: KnowledgeBase
+) -> None:
+    own = represent(bundle, Shape.CNOPAD, kb.valuesets)
+    other = represent(bundle, shape, kb.valuesets)
+    own_record, own_unread = _read(own.bundle, kb, as_of)
+    other_record, other_unread = _read(other.bundle, kb, as_of)
+
+    assert _summary(assess(other_record, as_of)) == _summary(assess(own_record, as_of))
+    assert len(other_unread) == len(own_unread), [(u.location, u.display) for u in other_unread]
+    unlisted = {label for label in other.kept if (shape, label) not in EXPECTED_DIFFERENCES}
+    assert not unlisted, (
+        f"kept in a non-{shape.value} code without a reason in EXPECTED_DIFFERENCES: {sorted(unlisted)}"
+    )
+
+
+@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+def test_cnopads_own_shape_is_the_bundle_as_it_is(bundle: dict[str, Any], as_of: date, kb: KnowledgeBase) -> None:
+    own = represent(bundle, Shape.CNOPAD, kb.valuesets)
+
+    assert own.bundle == bundle
+    assert own.bundle is not bundle and not own.kept
+
+
+@pytest.mark.parametrize("shape", STANDARD_SHAPES, ids=[s.value for s in STANDARD_SHAPES])
+@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+def test_the_standard_shape_really_is_standard_shaped(
+    bundle: dict[str, Any], as_of: date, shape: Shape, kb: KnowledgeBase
+) -> None:
+    rep = represent(bundle, shape, kb.valuesets)
+    entries = rep.bundle["entry"]
+    resources = [e["resource"] for e in entries]
+
+    assert all(e["fullUrl"].startswith("urn:uuid:") for e in entries)
+    references = json.dumps(rep.bundle).split('"reference": "')[1:]
+    assert all(ref.startswith("urn:uuid:") for ref in references), "every reference points at a urn:uuid fullUrl"
+    assert all(
+        not (r.get("conclusionCode") and _finding_codes(r, kb))
+        for r in resources
+        if r["resourceType"] == "DiagnosticReport"
+    ), "every finding is sent as report text"
+    profile_root = (
+        "http://nictiz.nl/fhir/StructureDefinition/nl-core-"
+        if shape is Shape.NL_CORE
+        else "http://hl7.org/fhir/us/core/"
+    )
+    assert resources[0]["meta"]["profile"][0].startswith(profile_root)
+    left = {
+        meaning_label(m)
+        for c in _codings(resources)
+        if c.get("system") == CNOPAD_SYSTEM
+        for m in kb.valuesets.meanings(Coding(c["system"], c["code"]))
+    }
+    assert left <= {label for s, label in EXPECTED_DIFFERENCES if s is shape}, "a cnopad code left without a reason"
+
+
+def _finding_codes(report: dict[str, Any], kb: KnowledgeBase) -> bool:
+    for cc in report.get("conclusionCode") or []:
+        for c in cc.get("coding") or []:
+            meanings = kb.valuesets.meanings(Coding(c["system"], c["code"]))
+            if meanings and not all(isinstance(m, Bone) for m in meanings):
+                return True
+    return False
+
+
+@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+def test_findings_sent_as_dutch_report_text_are_read_from_the_text(
+    bundle: dict[str, Any], as_of: date, kb: KnowledgeBase
+) -> None:
+    own_record, _ = _read(bundle, kb, as_of)
+    nl_record, _ = _read(represent(bundle, Shape.NL_CORE, kb.valuesets).bundle, kb, as_of)
+
+    def facts(record: PatientRecord) -> list[Any]:
+        return sorted(
+            (str(i.performed), sorted(i.findings), i.sites, i.lesion_count) for i in record.imaging if i.findings
+        ) + sorted((str(b.performed), sorted(b.result), b.sites) for b in record.biopsies)
+
+    assert facts(nl_record) == facts(own_record)
+    coded = [i for i in own_record.imaging if i.findings] + [b for b in own_record.biopsies if b.result]
+    from_text = [i for i in nl_record.imaging if i.findings] + [b for b in nl_record.biopsies if b.result]
+    assert all(e.text_reading is not None and e.text_reading.findings for e in from_text)
+    assert len(from_text) == len(coded)
+
+
+def test_every_expected_difference_is_needed() -> None:
+    kb = knowledge()
+    kept: set[tuple[Shape, str]] = set()
+    for param in CASES:
+        bundle = param.values[0]
+        for shape in STANDARD_SHAPES:
+            rep: Representation = represent(bundle, shape, kb.valuesets)
+            kept |= {(shape, label) for label in rep.kept}
+
+    assert set(EXPECTED_DIFFERENCES) - kept == set(), "listed but never kept: drop them from the table and the docs"

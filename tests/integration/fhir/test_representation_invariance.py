@@ -16,14 +16,17 @@ from typing import Any
 
 import pytest
 
-from cnopad.domain import Bone, Coding, PatientRecord
+from cnopad.domain import Bone, Coding, Entry, PatientRecord
 from cnopad.engine import Assessment, assess
-from cnopad.fhir import read_bundle
+from cnopad.fhir import RecordWriter, read_bundle
 from cnopad.knowledge import KnowledgeBase, knowledge
 from cnopad.services.demo import demo_bundle, manifest
-from support.representations import Representation, Shape, meaning_label, represent
+from conftest import TODAY
+from support.representations import Representation, Shape, meaning_label, represent, synthetic_bundle
+from unit.engine.casefiles import load_cases
 
 ROOT = Path(__file__).resolve().parents[3]
+
 ANCHOR, PATIENTS = manifest()
 CNOPAD_SYSTEM = "https://fhir.cnopad.nl/CodeSystem/cnopad"
 STANDARD_SHAPES = (Shape.NL_CORE, Shape.US_CORE)
@@ -76,6 +79,16 @@ EXPECTED_DIFFERENCES: dict[tuple[Shape, str], str] = {
             "concept:remission": "SNOMED CT 765205004 also means 'no activity on imaging' in the value sets, so it "
             "does not carry exactly this meaning",
             "concept:pregnancy_wish": _NO_CODE,
+            "concept:arthritis": _NO_CODE + " (the value sets hold no checked code for arthritis in general)",
+            "concept:subclavian_vein_thrombosis": _NO_CODE + " (a complication of NHG-COMPLICATION-TOS-1)",
+            "concept:flare": _NO_CODE + " (the treating physician's judgement)",
+            "concept:infusion_site_complaint": _NO_CODE + " (a symptom)",
+            "concept:jaw_complaint": _NO_CODE + " (a symptom)",
+            "concept:invasive_dental_procedure": _NO_CODE,
+            "concept:diagnosis_acceptance_discussed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:pre_diagnosis_experience_discussed": _NO_CODE + " (a care agreement of the GP appendix)",
+            "concept:referral_chronic_pain_network": _NO_CODE + " (ServiceRequest.code)",
+            "concept:referral_mental_health_nurse": _NO_CODE + " (ServiceRequest.code)",
             "concept:psychosocial_burden": _NO_CODE,
             "concept:work_situation": _NO_CODE,
             "concept:working": _NO_CODE,
@@ -109,6 +122,21 @@ EXPECTED_DIFFERENCES: dict[tuple[Shape, str], str] = {
     (Shape.US_CORE, "concept:antibiotic"): _NO_US.format(
         what="RxNorm ingredient", kept="benzylpenicillin (penicillin G) keeps its ATC code J01CE01"
     ),
+    **{
+        (Shape.US_CORE, label): "the engine cases' bundles give an ATC code without the drug's name, and an RxNorm "
+        "ingredient is chosen by name (an ATC code is more specific than cnopad's drug class): ATC is sent"
+        for label in (
+            "concept:nsaid",
+            "concept:tnf_inhibitor",
+            "concept:methotrexate",
+            "concept:paracetamol",
+            "concept:systemic_corticosteroid",
+        )
+    },
+    (Shape.US_CORE, "concept:proton_pump_inhibitor"): _NO_US.format(what="RxNorm", kept="ATC A02BC is sent"),
+    (Shape.US_CORE, "concept:vertebral_compression"): _NO_US.format(
+        what="ICD-10-CM or SNOMED CT", kept="ICD-10 (WHO) M48.5 is sent"
+    ),
     (Shape.US_CORE, "role:gp"): _NO_US.format(what="SNOMED CT occupation", kept="cnopad's role-gp is sent (docs 3.1)"),
     (Shape.US_CORE, "role:specialist"): "the value sets' SNOMED CT occupations for a specialist are paediatric only; "
     "an adult's internist or rheumatologist keeps cnopad's role-specialist",
@@ -118,12 +146,23 @@ EXPECTED_DIFFERENCES: dict[tuple[Shape, str], str] = {
 # ---------------------------------------------------------------------------------------------- the patients
 
 
-def _demo_cases() -> Iterator[Any]:
+def _cases() -> Iterator[Any]:
+    """Every patient that exists as a FHIR bundle: the demo patients, examples/bundles, the benchmark's synthetic
+    bundles, and every engine case (tests/cases) written to FHIR by cnopad's own writer."""
     for demo in PATIENTS:
-        yield pytest.param(demo_bundle(demo), ANCHOR, id=f"demo:{demo.patient_id}")
+        yield pytest.param(demo_bundle(demo), ANCHOR, (), id=f"demo:{demo.patient_id}")
+    for path in sorted((ROOT / "examples" / "bundles").glob("*.json")):
+        yield pytest.param(json.loads(path.read_text("utf-8")), TODAY, (), id=f"example:{path.stem}")
+    for index in range(3):
+        yield pytest.param(synthetic_bundle(index, resources=60), TODAY, (), id=f"bench:{index}")
+    kb = knowledge()
+    writer = RecordWriter(kb.valuesets)
+    for pattern in ("rules/*.yaml", "tasks.yaml", "step_plan.yaml", "information.yaml"):
+        for case in load_cases(kb, pattern):
+            yield pytest.param(writer.bundle(case.record), case.as_of, case.orders, id=f"case:{case.id}")
 
 
-CASES = list(_demo_cases())
+CASES = list(_cases())
 
 
 def _summary(assessment: Assessment) -> dict[str, Any]:
@@ -159,16 +198,16 @@ def _codings(node: Any) -> Iterator[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("shape", STANDARD_SHAPES, ids=[s.value for s in STANDARD_SHAPES])
-@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+@pytest.mark.parametrize(("bundle", "as_of", "orders"), CASES)
 def test_the_patient_in_standard_shape_gets_the_same_cards_tasks_and_step_plan(
-    bundle: dict[str, Any], as_of: date, shape: Shape, kb: KnowledgeBase
+    bundle: dict[str, Any], as_of: date, orders: tuple[Entry, ...], shape: Shape, kb: KnowledgeBase
 ) -> None:
     own = represent(bundle, Shape.CNOPAD, kb.valuesets)
     other = represent(bundle, shape, kb.valuesets)
     own_record, own_unread = _read(own.bundle, kb, as_of)
     other_record, other_unread = _read(other.bundle, kb, as_of)
 
-    assert _summary(assess(other_record, as_of)) == _summary(assess(own_record, as_of))
+    assert _summary(assess(other_record, as_of, orders)) == _summary(assess(own_record, as_of, orders))
     assert len(other_unread) == len(own_unread), [(u.location, u.display) for u in other_unread]
     unlisted = {label for label in other.kept if (shape, label) not in EXPECTED_DIFFERENCES}
     assert not unlisted, (
@@ -176,8 +215,10 @@ def test_the_patient_in_standard_shape_gets_the_same_cards_tasks_and_step_plan(
     )
 
 
-@pytest.mark.parametrize(("bundle", "as_of"), CASES)
-def test_cnopads_own_shape_is_the_bundle_as_it_is(bundle: dict[str, Any], as_of: date, kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize(("bundle", "as_of", "orders"), CASES)
+def test_cnopads_own_shape_is_the_bundle_as_it_is(
+    bundle: dict[str, Any], as_of: date, orders: tuple[Entry, ...], kb: KnowledgeBase
+) -> None:
     own = represent(bundle, Shape.CNOPAD, kb.valuesets)
 
     assert own.bundle == bundle
@@ -185,9 +226,9 @@ def test_cnopads_own_shape_is_the_bundle_as_it_is(bundle: dict[str, Any], as_of:
 
 
 @pytest.mark.parametrize("shape", STANDARD_SHAPES, ids=[s.value for s in STANDARD_SHAPES])
-@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+@pytest.mark.parametrize(("bundle", "as_of", "orders"), CASES)
 def test_the_standard_shape_really_is_standard_shaped(
-    bundle: dict[str, Any], as_of: date, shape: Shape, kb: KnowledgeBase
+    bundle: dict[str, Any], as_of: date, orders: tuple[Entry, ...], shape: Shape, kb: KnowledgeBase
 ) -> None:
     rep = represent(bundle, shape, kb.valuesets)
     entries = rep.bundle["entry"]
@@ -225,9 +266,9 @@ def _finding_codes(report: dict[str, Any], kb: KnowledgeBase) -> bool:
     return False
 
 
-@pytest.mark.parametrize(("bundle", "as_of"), CASES)
+@pytest.mark.parametrize(("bundle", "as_of", "orders"), CASES)
 def test_findings_sent_as_dutch_report_text_are_read_from_the_text(
-    bundle: dict[str, Any], as_of: date, kb: KnowledgeBase
+    bundle: dict[str, Any], as_of: date, orders: tuple[Entry, ...], kb: KnowledgeBase
 ) -> None:
     own_record, _ = _read(bundle, kb, as_of)
     nl_record, _ = _read(represent(bundle, Shape.NL_CORE, kb.valuesets).bundle, kb, as_of)

@@ -265,7 +265,31 @@ class _Transformer:
                 self.rep.kept.update(meaning_label(m) for m in self.meanings(new))
             if new not in out:
                 out.append(new)
-        return {**cc, "coding": out}
+        result = {**cc, "coding": out}
+        return self.lateralised(result) if self.shape is Shape.US_CORE else result
+
+    def lateralised(self, cc: Json) -> Json:
+        """US Core has no laterality element: the bone and side as one lateralised SNOMED CT body structure where
+        the value sets hold one (left tibia), else the nl-core extension stays (recorded as kept)."""
+        extensions = [e for e in cc.get("extension") or [] if e.get("url") == LATERALITY_URL]
+        if not extensions:
+            return cc
+        sides = [m for c in extensions[0].get("valueCodeableConcept", {}).get("coding") or [] for m in self.meanings(c)]
+        bones = [m for c in cc["coding"] for m in self.meanings(c) if isinstance(m, Bone)]
+        side = next((m for m in sides if isinstance(m, Side)), None)
+        for vs in self.vs.sets:
+            for entry in vs.include:
+                if side is not None and entry.side is side and vs.site in bones and entry.system is System.SNOMED:
+                    rest = [e for e in cc.get("extension") or [] if e.get("url") != LATERALITY_URL]
+                    coding = {"system": entry.system.value, "code": entry.code, "display": entry.display}
+                    return {
+                        **{k: v for k, v in cc.items() if k != "extension"},
+                        **({"extension": rest} if rest else {}),
+                        "coding": [coding],
+                    }
+        if side is not None:
+            self.rep.kept.add(meaning_label(side))
+        return cc
 
     # ------------------------------------------------------------------ resources
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from cnopad.domain import Bone, Coding, Entry, PatientRecord
+from cnopad.domain import Bone, Coding, Entry, PatientRecord, Side, Site
 from cnopad.engine import Assessment, assess
 from cnopad.fhir import RecordWriter, read_bundle
 from cnopad.knowledge import KnowledgeBase, knowledge
@@ -137,6 +137,11 @@ EXPECTED_DIFFERENCES: dict[tuple[Shape, str], str] = {
     (Shape.US_CORE, "concept:vertebral_compression"): _NO_US.format(
         what="ICD-10-CM or SNOMED CT", kept="ICD-10 (WHO) M48.5 is sent"
     ),
+    **{
+        (Shape.US_CORE, f"side:{side}"): "US Core has no laterality element and the value sets hold a lateralised "
+        "SNOMED CT body structure only for the left tibia (719492002): the nl-core laterality extension is sent"
+        for side in ("right", "bilateral")
+    },
     (Shape.US_CORE, "role:gp"): _NO_US.format(what="SNOMED CT occupation", kept="cnopad's role-gp is sent (docs 3.1)"),
     (Shape.US_CORE, "role:specialist"): "the value sets' SNOMED CT occupations for a specialist are paediatric only; "
     "an adult's internist or rheumatologist keeps cnopad's role-specialist",
@@ -295,3 +300,27 @@ def test_every_expected_difference_is_needed() -> None:
             kept |= {(shape, label) for label in rep.kept}
 
     assert set(EXPECTED_DIFFERENCES) - kept == set(), "listed but never kept: drop them from the table and the docs"
+
+
+def test_a_left_tibia_is_sent_to_us_core_as_its_lateralised_snomed_code_and_read_as_the_left_tibia(
+    kb: KnowledgeBase,
+) -> None:
+    case = next(c for c in load_cases(kb, "rules/children.yaml") if _sites(c.record) == (Site(Bone.TIBIA, Side.LEFT),))
+    bundle = RecordWriter(kb.valuesets).bundle(case.record)
+
+    us = represent(bundle, Shape.US_CORE, kb.valuesets).bundle
+    (condition,) = [e["resource"] for e in us["entry"] if e["resource"]["resourceType"] == "Condition"]
+    record, _ = _read(us, kb, case.as_of)
+
+    assert condition["bodySite"] == [
+        {
+            "coding": [
+                {"system": "http://snomed.info/sct", "code": "719492002", "display": "Bone structure of left tibia"}
+            ]
+        }
+    ]
+    assert _sites(record) == (Site(Bone.TIBIA, Side.LEFT),)
+
+
+def _sites(record: PatientRecord) -> tuple[Site, ...]:
+    return record.diagnosis.sites if record.diagnosis is not None else ()

@@ -30,6 +30,7 @@ NLCORE = "http://nictiz.nl/fhir/StructureDefinition/"
 USCORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 LATERALITY_URL = f"{NLCORE}ext-AnatomicalLocation.Laterality"
 LESION_COUNT_URL = "https://fhir.cnopad.nl/StructureDefinition/lesion-count"
+_SERVER = "https://fhir.example.invalid/fhir/"  # a server base for server-shaped bundles (never contacted)
 _UUID_NAMESPACE = uuid.UUID("5b8c0e8e-2f4e-4c1e-9a53-0c7a1d0f11de")  # any fixed namespace: ids are stable per run
 
 
@@ -187,17 +188,22 @@ def meaning_label(meaning: Meaning) -> str:
     return f"{kind}:{meaning.value}"
 
 
-def represent(bundle: Json, shape: Shape, valuesets: ValueSetIndex) -> Representation:
-    """The bundle re-expressed in ``shape`` (a deep copy; the input is not changed)."""
+def represent(bundle: Json, shape: Shape, valuesets: ValueSetIndex, *, server: bool = False) -> Representation:
+    """The bundle re-expressed in ``shape`` (a deep copy; the input is not changed).
+
+    ``server`` gives what a FHIR server returns (CDS Hooks prefetch, bench/hooks.py): references as
+    ``Type/id`` and ``fullUrl`` on a server base, instead of a client's ``urn:uuid`` bundle.
+    """
     out = Representation(shape, copy.deepcopy(bundle))
     if shape is Shape.CNOPAD:
         return out
-    _Transformer(out, valuesets).run()
+    _Transformer(out, valuesets, server=server).run()
     return out
 
 
 class _Transformer:
-    def __init__(self, rep: Representation, valuesets: ValueSetIndex) -> None:
+    def __init__(self, rep: Representation, valuesets: ValueSetIndex, *, server: bool = False) -> None:
+        self.server = server
         self.rep, self.vs, self.shape = rep, valuesets, rep.shape
         self.en = rep.shape is Shape.US_CORE
         self.kind = ""
@@ -319,8 +325,8 @@ class _Transformer:
         for entry in entries:
             r = entry["resource"]
             r["id"] = new_ids[f"{r['resourceType']}/{r['id']}"]
-            entry["fullUrl"] = f"urn:uuid:{r['id']}"
-            _relink(r, new_ids)
+            entry["fullUrl"] = f"{_SERVER}{r['resourceType']}/{r['id']}" if self.server else f"urn:uuid:{r['id']}"
+            _relink(r, new_ids, server=self.server)
             profiles = _NL_PROFILES if self.shape is Shape.NL_CORE else _US_PROFILES
             if r["resourceType"] in profiles:
                 base = NLCORE if self.shape is Shape.NL_CORE else USCORE
@@ -507,15 +513,16 @@ def _same_name(original: str, candidate: str) -> bool:
     return first in candidate.lower().replace(",", " ").replace("(", " ").split()
 
 
-def _relink(node: Any, new_ids: dict[str, str]) -> None:
-    """Every 'Type/id' reference to a resource of the bundle as its urn:uuid fullUrl."""
+def _relink(node: Any, new_ids: dict[str, str], *, server: bool) -> None:
+    """Every 'Type/id' reference to a resource of the bundle as its urn:uuid fullUrl (or 'Type/<new id>')."""
     if isinstance(node, list):
         for item in node:
-            _relink(item, new_ids)
+            _relink(item, new_ids, server=server)
     elif isinstance(node, dict):
         ref = node.get("reference")
         if isinstance(ref, str) and ref in new_ids:
-            node["reference"] = f"urn:uuid:{new_ids[ref]}"
+            kind = ref.split("/", 1)[0]
+            node["reference"] = f"{kind}/{new_ids[ref]}" if server else f"urn:uuid:{new_ids[ref]}"
         for value in node.values():
             if isinstance(value, dict | list):
-                _relink(value, new_ids)
+                _relink(value, new_ids, server=server)

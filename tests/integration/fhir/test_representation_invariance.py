@@ -8,6 +8,7 @@ its reason (docs/fhir-profile.md, "Representation invariance", lists the same). 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -20,6 +21,7 @@ from cnopad.domain import Bone, Coding, Entry, PatientRecord, Side, Site
 from cnopad.engine import Assessment, assess
 from cnopad.fhir import RecordWriter, read_bundle
 from cnopad.knowledge import KnowledgeBase, knowledge
+from cnopad.services.cds import PREFETCH, HookCall, evaluate, gather
 from cnopad.services.demo import demo_bundle, manifest
 from conftest import TODAY
 from support.representations import Representation, Shape, meaning_label, represent, synthetic_bundle
@@ -324,3 +326,51 @@ def test_a_left_tibia_is_sent_to_us_core_as_its_lateralised_snomed_code_and_read
 
 def _sites(record: PatientRecord) -> tuple[Site, ...]:
     return record.diagnosis.sites if record.diagnosis is not None else ()
+
+
+# ---------------------------------------------------------------------------------------------- CDS Hooks prefetch
+
+
+def _prefetch(bundle: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The prefetch a FHIR server answering cnopad's templates returns (as bench/hooks.py builds it)."""
+    resources = [e["resource"] for e in bundle["entry"]]
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    out: dict[str, Any] = {}
+    for key, template in PREFETCH.items():
+        kind = template.split("/")[0].split("?")[0]
+        if kind == "Patient":
+            out[key] = patient
+            continue
+        matches = [r for r in resources if r["resourceType"] == kind]
+        if kind == "CareTeam":  # _include=CareTeam:participant: the members, not the people behind a PractitionerRole
+            members = {p["member"].get("reference") for t in matches for p in t.get("participant", [])}
+            matches += [r for r in resources if f"{r['resourceType']}/{r['id']}" in members]
+        out[key] = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in matches]}
+    return patient["id"], out
+
+
+def _no_server(*_: Any) -> Any:
+    msg = "the prefetch is complete: no FHIR server call is expected"
+    raise AssertionError(msg)
+
+
+@pytest.mark.parametrize("demo", PATIENTS, ids=[p.patient_id for p in PATIENTS])
+def test_a_dutch_fhir_servers_prefetch_gets_the_same_hook_cards_as_cnopads_own_codes(
+    demo: Any, kb: KnowledgeBase
+) -> None:
+    bundle = demo_bundle(demo)
+    cards = []
+    for shaped in (bundle, represent(bundle, Shape.NL_CORE, kb.valuesets, server=True).bundle):
+        patient_id, prefetch = _prefetch(shaped)
+        call = HookCall(
+            "cnopad-patient-view",
+            "patient-view",
+            {"patientId": patient_id, "userId": "Practitioner/x"},
+            prefetch,
+            None,
+            None,
+        )
+        result = evaluate(call, asyncio.run(gather(call, _no_server)), kb=kb, today=ANCHOR)
+        cards.append(sorted((c.rule_id, c.statements) for c in result.cards))
+
+    assert cards[1] == cards[0]

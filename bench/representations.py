@@ -13,6 +13,7 @@ written with the words of ``knowledge/report_terms.yaml``. All data stay synthet
 
 from __future__ import annotations
 
+import base64
 import copy
 import uuid
 from collections.abc import Iterator
@@ -355,7 +356,7 @@ class _Transformer:
                 self.walk(node[k], k)
 
     def lab_unit(self, resource: Json) -> None:
-        """A lab value sent in the first other unit labs.yaml converts exactly (mg/L -> mg/dL), as labs do."""
+        """A lab value sent in the first other unit labs.yaml converts exactly with a factor (CRP mg/L -> mg/dL)."""
         quantity = resource.get("valueQuantity")
         codings = [
             Coding(c["system"], c["code"])
@@ -365,7 +366,10 @@ class _Transformer:
         spec = self.vs.unit_spec(codings)
         if not quantity or spec is None or not spec.factors or quantity.get("code", quantity.get("unit")) != spec.unit:
             return
-        unit, factor = next(iter(spec.factors.items()))
+        scaled = [(u, f) for u, f in spec.factors.items() if f != 1]  # a unit that really needs converting
+        if not scaled:
+            return
+        unit, factor = scaled[0]
         value = Decimal(str(quantity["value"])) / factor
         resource["valueQuantity"] = {
             "value": float(value),
@@ -481,7 +485,13 @@ class _Transformer:
         if count is not None:
             sentences.append(_COUNT_WORDS[count][lang])
         label = "Conclusion: " if self.en else "Conclusie: "
-        report["conclusion"] = label + " ".join(sentences)
+        text = label + " ".join(sentences)
+        if self.en:  # Synthea and US Core notes carry the report as a base64 text/plain attachment
+            report.pop("conclusion", None)
+            data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+            report["presentedForm"] = [{"contentType": "text/plain; charset=utf-8", "data": data}]
+        else:  # the nl-core TextResult puts the report in conclusion
+            report["conclusion"] = text
         report["conclusionCode"] = [] if words_for_sites else coded_sites
         if not report["conclusionCode"]:
             del report["conclusionCode"]

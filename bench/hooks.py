@@ -151,6 +151,9 @@ def demo_requests(service: str, body_set: str = "cnopad") -> list[dict[str, Any]
                 if kind == "CareTeam":  # what the template's _include=CareTeam:participant brings along
                     members = {p["member"].get("reference") for t in matches for p in t.get("participant", [])}
                     matches += [r for r in resources if f"{r['resourceType']}/{r.get('id')}" in members]
+                if ":medication" in template:  # _include=MedicationRequest:medication and the like
+                    drugs = {(m.get("medicationReference") or {}).get("reference") for m in matches}
+                    matches += [r for r in resources if f"{r['resourceType']}/{r.get('id')}" in drugs]
                 prefetch[key] = {
                     "resourceType": "Bundle",
                     "type": "searchset",

@@ -83,6 +83,7 @@ _PREFERRED = {
 #: elements that name a drug or vaccine: US Core sends them in RxNorm (CVX for vaccines), not SNOMED CT
 _DRUG_KEYS = frozenset({"medicationCodeableConcept", "vaccineCode"})
 _US_DRUG_SYSTEMS = (System.RXNORM, System.CVX, System.SNOMED)
+_MEDICATION_USES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationAdministration"})
 _LOINC_TYPES = frozenset({"Observation", "DiagnosticReport"})
 #: profiles checked in Nictiz/Nictiz-R4-zib2020 (resources/nl-core) or used in docs/fhir-profile.md; other
 #: resource types get none rather than a guessed URL
@@ -314,7 +315,20 @@ class _Transformer:
                 self.report(resource)
             elif kind == "Observation" and self.shape is Shape.NL_CORE:
                 self.lab_unit(resource)
+            elif kind in _MEDICATION_USES and self.shape is Shape.NL_CORE and "medicationCodeableConcept" in resource:
+                # nl-core (MedicationAgreement, MedicationUse2, MedicationAdministration2) names the drug through a
+                # Medication resource (the zib PharmaceuticalProduct)
+                medication = {
+                    "resourceType": "Medication",
+                    "id": f"{resource['id']}-product",
+                    "code": resource.pop("medicationCodeableConcept"),
+                }
+                resource["medicationReference"] = {"reference": f"Medication/{medication['id']}"}
+                added.append(medication)
             self.kind = kind
+            self.walk(resource)
+        for resource in added:
+            self.kind = resource["resourceType"]
             self.walk(resource)
         entries.extend({"resource": r} for r in added)
         new_ids = {}

@@ -347,6 +347,9 @@ def _prefetch(bundle: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if kind == "CareTeam":  # _include=CareTeam:participant: the members, not the people behind a PractitionerRole
             members = {p["member"].get("reference") for t in matches for p in t.get("participant", [])}
             matches += [r for r in resources if f"{r['resourceType']}/{r['id']}" in members]
+        if ":medication" in template:  # _include=MedicationRequest:medication and the like
+            drugs = {(m.get("medicationReference") or {}).get("reference") for m in matches}
+            matches += [r for r in resources if f"{r['resourceType']}/{r['id']}" in drugs]
         out[key] = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in matches]}
     return patient["id"], out
 

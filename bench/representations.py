@@ -315,6 +315,7 @@ class _Transformer:
                 self.report(resource)
             elif kind == "Observation" and self.shape is Shape.NL_CORE:
                 self.lab_unit(resource)
+                self.nl_observation(resource)
             elif kind in _MEDICATION_USES and self.shape is Shape.NL_CORE and "medicationCodeableConcept" in resource:
                 # nl-core (MedicationAgreement, MedicationUse2, MedicationAdministration2) names the drug through a
                 # Medication resource (the zib PharmaceuticalProduct)
@@ -391,6 +392,19 @@ class _Transformer:
             "system": "http://unitsofmeasure.org",
             "code": unit,
         }
+
+    def nl_observation(self, resource: Json) -> None:
+        """nl-core codes an observation in SNOMED CT where the zib does (TobaccoUse: 365980008, not LOINC 72166-2),
+        and names its profile: TobaccoUse, or LaboratoryTestResult for a laboratory code."""
+        code = resource.get("code") or {}
+        meanings = frozenset(meaning_label(m) for c in code.get("coding") or [] for m in self.meanings(c))
+        snomed = [c for _, c in self.candidates(meanings, (System.SNOMED,))] if meanings else []
+        if snomed:
+            resource["code"] = {**code, "coding": snomed[:1]}
+        if meanings == {"concept:smoking_status"}:
+            resource.setdefault("meta", {})["profile"] = [f"{NLCORE}nl-core-TobaccoUse"]
+        elif meanings & {"concept:blood_test", "concept:urine_test"}:
+            resource.setdefault("meta", {})["profile"] = [f"{NLCORE}nl-core-LaboratoryTestResult"]
 
     def care_team(self, team: Json, by_ref: dict[str, Json]) -> list[Json]:
         """Each member as a PractitionerRole (specialty) of a Practitioner; RESP on the participation."""

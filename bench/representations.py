@@ -83,6 +83,11 @@ _PREFERRED = {
 #: elements that name a drug or vaccine: US Core sends them in RxNorm (CVX for vaccines), not SNOMED CT
 _DRUG_KEYS = frozenset({"medicationCodeableConcept", "vaccineCode"})
 _US_DRUG_SYSTEMS = (System.RXNORM, System.CVX, System.SNOMED)
+#: the categories of US Core's DiagnosticReport Note profile (LOINC Radiology, Pathology) for HL7 v2-0074 RAD, SP
+_US_NOTE_CATEGORIES = {
+    "RAD": {"system": "http://loinc.org", "code": "LP29684-5", "display": "Radiology"},
+    "SP": {"system": "http://loinc.org", "code": "LP7839-6", "display": "Pathology"},
+}
 _MEDICATION_USES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationAdministration"})
 _LOINC_TYPES = frozenset({"Observation", "DiagnosticReport"})
 #: profiles checked in Nictiz/Nictiz-R4-zib2020 (resources/nl-core) or used in docs/fhir-profile.md; other
@@ -465,6 +470,7 @@ class _Transformer:
 
     def report(self, report: Json) -> None:
         """Findings, lesion count and sites of an imaging or pathology report as text instead of codes."""
+        self.note_category(report)
         findings: list[Concept] = []
         sites: list[tuple[Bone, Side]] = []
         coded_sites: list[Json] = []
@@ -527,6 +533,12 @@ class _Transformer:
         if not report["extension"]:
             del report["extension"]
         self.title(report)
+
+    def note_category(self, report: Json) -> None:
+        """US Core DiagnosticReport Note categories (LOINC) instead of HL7 v2-0074's."""
+        if self.shape is Shape.US_CORE:
+            for cc in report.get("category") or []:
+                cc["coding"] = [_US_NOTE_CATEGORIES.get(c.get("code"), c) for c in cc.get("coding") or []]
 
     def title(self, report: Json) -> None:
         """The kind of study as the report's title when the title reader gives exactly the coded kind."""

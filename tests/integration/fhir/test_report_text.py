@@ -366,3 +366,23 @@ def test_a_report_with_a_non_imaging_category_is_not_taken_for_imaging_by_its_ti
     assert any(u.location.endswith("entry[2].resource") for u in result.unrecognized)
     untitled = {k: v for k, v in lab.items() if k != "category"}
     assert len(_read(_child(untitled)).record.imaging) == 1  # without a category the title decides
+
+
+def test_a_us_core_radiology_note_with_its_text_in_presented_form_is_read_as_imaging() -> None:
+    # US Core DiagnosticReport Note: category LOINC LP29684-5 "Radiology", the report as a base64 attachment, no
+    # linked ImagingStudy; with a category that was not v2-0074 RAD, the title was not consulted either
+    note = _text_result(
+        category=[{"coding": [{"system": "http://loinc.org", "code": "LP29684-5", "display": "Radiology"}]}],
+        code={"text": "MRI lower leg"},
+        presentedForm=[
+            {
+                "contentType": "text/plain; charset=utf-8",
+                "data": _b64("Impression: osteolytic lesion of the left tibia."),
+            }
+        ],
+    )
+
+    (mri,) = _read(_child(note)).record.imaging
+
+    assert Concept.MRI in mri.concepts and mri.findings == {Concept.OSTEOLYTIC_LESION}
+    assert mri.sites == (Site(Bone.TIBIA, Side.LEFT),)

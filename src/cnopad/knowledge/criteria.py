@@ -176,6 +176,29 @@ class Notice(BaseModel):
 
 
 StepState = Literal["done", "todo", "note", "needed", "may_be_avoided", "consider"]
+StatusName = Literal["met", "not_met", "undetermined", "not_computed", "excluded", "not_applicable"]
+
+
+class CardWording(BaseModel):
+    """Fixed words of the diagnostic-path card (CDS patient-view) in both languages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    summary: Text
+    path_heading: Text
+    criteria_heading: Text
+    weights_unverified: Text
+    content_unverified: Text
+    unknown_items: Text
+    result: Text
+
+    @field_validator("summary")
+    @classmethod
+    def _placeholders(cls, value: Text) -> Text:
+        for text in (value.nl, value.en):
+            if "{done}" not in text or "{total}" not in text:
+                msg = "the summary needs the placeholders {done} and {total}"
+                raise ValueError(msg)
+        return value
 
 
 class DiagnosticPath(BaseModel):
@@ -185,6 +208,8 @@ class DiagnosticPath(BaseModel):
     version: str
     adult_notice: Notice
     states: dict[StepState, Text]
+    card: CardWording
+    statuses: dict[StatusName, Text]
     adult: tuple[PathStep, ...] = Field(min_length=1)
     child: tuple[PathStep, ...] = Field(min_length=1)
 

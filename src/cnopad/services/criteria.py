@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from cnopad.domain import PatientRecord
 from cnopad.engine.criteria import CriteriaReport, evaluate_criteria
 from cnopad.engine.criteria.serialize import criteria_dict
 from cnopad.fhir import Unrecognized, read_bundle
@@ -46,9 +47,10 @@ def criteria_for_stored(
     kb: KnowledgeBase,
     lang: str = "nl",
     purpose: str = "decision support",
-) -> CriteriaReport:
-    """Evaluate the criteria of a stored record (access checked, an audited read)."""
+) -> tuple[PatientRecord, CriteriaReport]:
+    """Evaluate the criteria of a stored record (access checked, an audited read); the record comes along for
+    the FHIR export's references."""
     purpose = ensure_can_read(uow, patient_id).purpose(purpose)
     record = uow.records.get(patient_id, purpose=purpose)
     uow.commit()
-    return evaluate_criteria(record, as_of, lang=lang, kb=kb)
+    return record, evaluate_criteria(record, as_of, lang=lang, kb=kb)

@@ -39,6 +39,11 @@ def criteria_for_bundle(
     return CriteriaOutcome(evaluate_criteria(result.record, as_of, lang=lang, kb=kb), result.unrecognized)
 
 
+def criteria_for_record(record: PatientRecord, *, as_of: date, kb: KnowledgeBase, lang: str = "nl") -> CriteriaReport:
+    """Evaluate the criteria of a record already read (and audited) by the caller, e.g. the patient page."""
+    return evaluate_criteria(record, as_of, lang=lang, kb=kb)
+
+
 def criteria_for_stored(
     uow: UnitOfWork,
     patient_id: str,

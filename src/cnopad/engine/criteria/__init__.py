@@ -81,7 +81,9 @@ def evaluate_criteria(
         notice=notice.text.get(lang) if view.adult else None,
         notice_statements=notice.statements if view.adult else (),
         instruments=tuple(
-            evaluate_instrument(i, facts, base.criteria.facts, lang, adult=view.adult)
+            evaluate_instrument(
+                i, facts, base.criteria.facts, lang, adult=view.adult, statuses=base.criteria.path.statuses
+            )
             for i in base.criteria.instruments
         ),
         path=diagnostic_path(view, base, lang),

@@ -20,8 +20,7 @@ _MARK = {StepState.DONE: "✔", StepState.NOTE: "ℹ", StepState.MAY_BE_AVOIDED:
 
 def _instrument_line(r: InstrumentResult, kb: KnowledgeBase, lang: str) -> str:
     words = kb.criteria.path.card
-    status = kb.criteria.path.statuses[r.status.value].get(lang)
-    line = f"- **{r.title}**: {status}"
+    line = f"- **{r.title}**: {r.status_label}"
     if r.score_min is not None:
         line += f"; {r.score_min}–{r.score_max}/{r.max_points} (≥ {r.threshold})"
     if not r.weights_verified and r.status is not Status.NOT_COMPUTED:

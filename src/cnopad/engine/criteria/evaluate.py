@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cnopad.engine.criteria.result import Fact, InstrumentResult, ItemResult, State, Status
-from cnopad.knowledge.criteria import Expr, FactBook, Instrument, Item
+from cnopad.knowledge.criteria import Expr, FactBook, Instrument, Item, StatusName
+from cnopad.knowledge.valuesets import Text
 
 
 def points_range(items: tuple[Item, ...], states: Mapping[str, State]) -> tuple[int, int]:
@@ -85,7 +86,13 @@ def _status_of(
 
 
 def evaluate_instrument(
-    instrument: Instrument, facts: Mapping[str, Fact], texts: FactBook, lang: str, *, adult: bool
+    instrument: Instrument,
+    facts: Mapping[str, Fact],
+    texts: FactBook,
+    lang: str,
+    *,
+    adult: bool,
+    statuses: Mapping[StatusName, Text] | None = None,
 ) -> InstrumentResult:
     """One instrument for one patient: items with their state, the status and (for points) the score range."""
     states = {i.id: facts[i.fact].state for i in instrument.items}
@@ -128,6 +135,7 @@ def evaluate_instrument(
         caution=instrument.adult_caution.get(lang) if adult and instrument.adult_caution else None,
         status=status,
         status_reason=reason,
+        status_label=statuses[status.value].get(lang) if statuses else status.value,
         score_min=low,
         score_max=high,
         threshold=instrument.threshold,

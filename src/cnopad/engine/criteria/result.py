@@ -76,6 +76,7 @@ class InstrumentResult:
     caution: str | None
     status: Status
     status_reason: str | None
+    status_label: str
     score_min: int | None
     score_max: int | None
     threshold: int | None

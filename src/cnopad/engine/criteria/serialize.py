@@ -38,6 +38,7 @@ def instrument_dict(result: InstrumentResult) -> dict[str, Any]:
         "caution": result.caution,
         "status": result.status.value,
         "status_reason": result.status_reason,
+        "status_label": result.status_label,
         "score": None
         if result.score_min is None
         else {"min": result.score_min, "max": result.score_max, "threshold": result.threshold, "of": result.max_points},

@@ -32,7 +32,7 @@ class Checked(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     verified: bool
-    where: str = Field(min_length=10)
+    where: Text
 
 
 class Item(BaseModel):

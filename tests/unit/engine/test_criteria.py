@@ -436,3 +436,15 @@ def test_criteria_are_the_same_in_dutch_and_english_except_the_words(kb: Knowled
         (i.id, i.status, i.score_min, i.score_max) for i in en.instruments
     ]
     assert [(s.id, s.state) for s in nl.path] == [(s.id, s.state) for s in en.path]
+
+
+def test_docs_criteria_lists_every_instrument_item_and_fact_with_its_verification(kb: KnowledgeBase) -> None:
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "criteria.md").read_text(encoding="utf-8")
+    for instrument in kb.criteria.instruments:
+        assert f"`{instrument.id}`" in doc
+        assert instrument.weights.where.en in doc and instrument.content.where.en in doc
+        for item in instrument.items:
+            assert f"| {item.text.en} |" in doc, item.id
+            assert f"`{item.fact}`" in doc

@@ -190,6 +190,7 @@ class CardWording(BaseModel):
     content_unverified: Text
     unknown_items: Text
     result: Text
+    purposes: dict[Purpose, Text]
 
     @field_validator("summary")
     @classmethod

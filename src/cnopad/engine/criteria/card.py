@@ -20,7 +20,8 @@ _MARK = {StepState.DONE: "✔", StepState.NOTE: "ℹ", StepState.MAY_BE_AVOIDED:
 
 def _instrument_line(r: InstrumentResult, kb: KnowledgeBase, lang: str) -> str:
     words = kb.criteria.path.card
-    line = f"- **{r.title}**: {r.status_label}"
+    purpose = words.purposes[r.purpose].get(lang)  # type: ignore[index]  # validated Literal on load
+    line = f"- **{r.title}** ({purpose}): {r.status_label}"
     if r.score_min is not None:
         line += f"; {r.score_min}–{r.score_max}/{r.max_points} (≥ {r.threshold})"
     if not r.weights_verified and r.status is not Status.NOT_COMPUTED:

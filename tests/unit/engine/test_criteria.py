@@ -351,6 +351,36 @@ def test_sapho_a_recorded_bone_tumour_means_not_met(kb: KnowledgeBase) -> None:
     assert _instrument(evaluate_criteria(record, AS_OF, kb=kb), "sapho-kahn-2003").status is Status.NOT_MET
 
 
+def test_sapho_benhamou_hyperostosis_on_imaging_meets_one_inclusion_and_says_exclusions_are_not_checked(
+    kb: KnowledgeBase,
+) -> None:
+    ct = ImagingResult(
+        "ct",
+        (_coding(kb, Concept.CT),),
+        frozenset({Concept.CT, Concept.IMAGING}),
+        performed=date(2026, 9, 1),
+        findings=frozenset({Concept.HYPEROSTOSIS}),
+    )
+    record = _record(kb, ADULT_BIRTH, _cno(kb, Site(Bone.STERNUM, Side.UNKNOWN), onset=date(2020, 1, 1)), ct)
+    result = _instrument(evaluate_criteria(record, AS_OF, lang="en", kb=kb), "sapho-benhamou-1988")
+    assert result.status is Status.MET
+    assert result.content_verified is False and "does not check" in result.interpretation
+
+
+def test_sapho_benhamou_near_miss_sclerosis_alone_leaves_it_undetermined(kb: KnowledgeBase) -> None:
+    ct = ImagingResult(
+        "ct",
+        (_coding(kb, Concept.CT),),
+        frozenset({Concept.CT, Concept.IMAGING}),
+        performed=date(2026, 9, 1),
+        findings=frozenset({Concept.SCLEROSIS}),
+    )
+    record = _record(kb, ADULT_BIRTH, _cno(kb, Site(Bone.STERNUM, Side.UNKNOWN), onset=date(2020, 1, 1)), ct)
+    result = _instrument(evaluate_criteria(record, AS_OF, kb=kb), "sapho-benhamou-1988")
+    assert result.status is Status.UNDETERMINED
+    assert "hyperostosis" in result.open_items
+
+
 @pytest.mark.parametrize(
     ("op", "values", "expected"),
     [

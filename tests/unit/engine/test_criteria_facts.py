@@ -261,6 +261,31 @@ CASES: list[tuple[str, date, Builder, date, Builder, State]] = [
         lambda: [imaging(Concept.CT, findings=(Concept.HYPEROSTOSIS,)), biopsy(Concept.BIOPSY_CONSISTENT_WITH_CNO)],
         State.ABSENT,
     ),
+    (
+        "severe_acne_or_hidradenitis",
+        ADULT,
+        lambda: [cond(Concept.HIDRADENITIS)],
+        ADULT,
+        lambda: [cond(Concept.PSORIASIS)],
+        State.UNKNOWN,
+    ),
+    (
+        "palmoplantar_pustulosis",
+        ADULT,
+        lambda: [cond(Concept.PALMOPLANTAR_PUSTULOSIS)],
+        ADULT,
+        lambda: [cond(Concept.PSORIASIS)],
+        State.UNKNOWN,
+    ),
+    (
+        "hyperostosis_on_imaging",
+        ADULT,
+        lambda: [imaging(Concept.CT, findings=(Concept.HYPEROSTOSIS,))],
+        ADULT,
+        lambda: [imaging(Concept.CT, findings=(Concept.SCLEROSIS,))],
+        State.UNKNOWN,
+    ),
+    ("crmo_confirmed", ADULT, lambda: [cond(DX)], ADULT, lambda: [cond(DX, verification=SUSPECTED)], State.UNKNOWN),
     ("crmo_child", CHILD, lambda: [cond(DX)], CHILD, lambda: [cond(DX, verification=SUSPECTED)], State.UNKNOWN),
 ]
 #: facts the record cannot carry: never present, whatever is on record (their near miss is the fullest record)

@@ -410,3 +410,33 @@ def crmo_child(v: RecordView) -> Fact:
         c.id for c in v.record.conditions if Concept.CRMO in c.concepts and c.verification is Verification.CONFIRMED
     ]
     return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+
+
+@fact
+def severe_acne_or_hidradenitis(v: RecordView) -> Fact:
+    """Severe acne (conglobata, fulminans) or hidradenitis suppurativa recorded (Benhamou 1988)."""
+    found = _conditions(v, Concept.SEVERE_ACNE, Concept.HIDRADENITIS)
+    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+
+
+@fact
+def palmoplantar_pustulosis(v: RecordView) -> Fact:
+    """Palmoplantar pustulosis recorded."""
+    found = _conditions(v, Concept.PALMOPLANTAR_PUSTULOSIS)
+    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+
+
+@fact
+def hyperostosis_on_imaging(v: RecordView) -> Fact:
+    """Imaging shows hyperostosis (a study without it decides nothing)."""
+    found = [s.id for s in v.imaging if Concept.HYPEROSTOSIS in s.findings]
+    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+
+
+@fact
+def crmo_confirmed(v: RecordView) -> Fact:
+    """A confirmed CRMO diagnosis, at any age."""
+    found = [
+        c.id for c in v.record.conditions if Concept.CRMO in c.concepts and c.verification is Verification.CONFIRMED
+    ]
+    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN

@@ -51,6 +51,10 @@ def logic_value(expr: Expr | str, states: Mapping[str, State]) -> State:
 def _open_for_logic(expr: Expr, states: dict[str, State]) -> tuple[str, ...]:
     """Unknown items whose answer (present or absent) would change the logic's value."""
     now = logic_value(expr, states)
+    if now is not State.UNKNOWN:
+        # Kleene logic is monotone: a value decided while some items are unknown stays decided whatever they turn
+        # out to be, so no unknown item can change it (and the per-item re-evaluation below is skipped)
+        return ()
     out: list[str] = []
     for item_id, state in states.items():
         if state is not State.UNKNOWN:

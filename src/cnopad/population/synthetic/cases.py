@@ -22,6 +22,8 @@ from cnopad.population.synthetic.tables import Batch
 from cnopad.population.synthetic.vocabulary import Vocabulary
 
 YEAR = 365
+#: share of planted cases that get diagnosed after their pattern (invented for testing)
+DIAGNOSED_LATER = 0.5
 
 
 @dataclass
@@ -107,8 +109,26 @@ class Rows:
             )
 
 
-def planted_adult(r: Rows, pid: int, onset: int) -> None:
+def _diagnosed_later(r: Rows, pid: int, after: int, delay: tuple[int, int]) -> int | None:
+    """Half the planted cases get diagnosed ``delay`` days after their pattern: the day, coded when in the window.
+
+    The code (M86.3) is written only when the day falls inside the data window; the truth keeps the day
+    either way, so a replay can measure lead time. Shares and delays are invented for testing.
+    """
+    if r.rng.random() >= DIAGNOSED_LATER:
+        return None
+    when = after + int(r.rng.integers(*delay))
+    r.condition(pid, when, src="icd_cmo")
+    return when
+
+
+def planted_adult(r: Rows, pid: int, onset: int) -> int | None:
     """Undiagnosed CNO-SCCH: recurring chest wall complaints, earlier labels, NSAIDs, sometimes skin disease."""
+    return _diagnosed_later(r, pid, onset + _adult_pattern(r, pid, onset), (180, 4 * YEAR))
+
+
+def _adult_pattern(r: Rows, pid: int, onset: int) -> int:
+    """The records of an undiagnosed adult; returns how many days the pattern spans."""
     g = r.rng
     span = int(g.integers(120, 5 * YEAR)) if g.random() > 0.10 else int(g.integers(0, 60))
     visits = sorted({onset, onset + span, *(onset + int(x) for x in g.integers(0, span + 1, int(g.integers(0, 4))))})
@@ -128,6 +148,7 @@ def planted_adult(r: Rows, pid: int, onset: int) -> None:
             r.measurement(pid, onset + k * 90, "loinc_crp", value=value, unit="ucum_mg_l")
     if g.random() < 0.30:
         r.note(pid, onset + int(g.integers(0, span + 1)), notes.ADULT_CASE)
+    return span + 60
 
 
 def _earlier_labels(r: Rows, pid: int, day: int) -> None:
@@ -155,9 +176,15 @@ def _adult_skin(r: Rows, pid: int, onset: int, span: int) -> None:
         r.condition(pid, onset + 300, src="icpc_psoriasis")
 
 
-def planted_child(r: Rows, pid: int, onset: int) -> None:
+def planted_child(r: Rows, pid: int, onset: int) -> int | None:
     """Undiagnosed CRMO: bone pain at several sites over months, osteomyelitis treated with antibiotics."""
+    return _diagnosed_later(r, pid, onset + _child_pattern(r, pid, onset), (90, 3 * YEAR))
+
+
+def _child_pattern(r: Rows, pid: int, onset: int) -> int:
+    """The records of an undiagnosed child; returns how many days the pattern spans."""
     g = r.rng
+    last = 0
     sites = ["icpc_leg", "icpc_knee", "icpc_ankle", "icpc_wrist", "icpc_arm", "icpc_hip"]
     chosen = [str(x) for x in g.choice(sites, size=int(g.integers(1, 4)), replace=False)]
     span = int(g.integers(60, 700))
@@ -175,7 +202,8 @@ def planted_child(r: Rows, pid: int, onset: int) -> None:
             r.drug(pid, day, "amoxicillin" if total == 0 else "cefuroxime", length)
             total += length
             day += length
-        r.condition(pid, day + int(g.integers(35, 200)), src=chosen[0])
+        last = day + int(g.integers(35, 200)) - onset
+        r.condition(pid, onset + last, src=chosen[0])
     if g.random() < 0.15:
         r.condition(pid, onset + 100, src="icd_ppp" if g.random() < 0.5 else "icpc_psoriasis")
     if g.random() < 0.80:
@@ -183,6 +211,7 @@ def planted_child(r: Rows, pid: int, onset: int) -> None:
             r.measurement(pid, onset + k * 60, "loinc_crp", value=float(g.integers(2, 40)), unit="ucum_mg_l")
     if g.random() < 0.25:
         r.note(pid, onset + int(g.integers(0, span + 1)), notes.CHILD_CASE)
+    return max(span, last)
 
 
 def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
@@ -197,10 +226,12 @@ def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
             r.measurement(pid, day + k, "loinc_blood_culture", result=result)
 
 
-def diagnosed(r: Rows, pid: int, onset: int) -> None:
+def diagnosed(r: Rows, pid: int, onset: int) -> int | None:
     """An adult whose CNO is already coded (M86.3): reported apart, never ranked."""
-    planted_adult(r, pid, onset)
-    r.condition(pid, onset + int(r.rng.integers(YEAR, 4 * YEAR)), src="icd_cmo")
+    _adult_pattern(r, pid, onset)
+    when = onset + int(r.rng.integers(YEAR, 4 * YEAR))
+    r.condition(pid, when, src="icd_cmo")
+    return when
 
 
 def lookalike_tietze(r: Rows, pid: int, onset: int) -> None:
@@ -272,12 +303,13 @@ class Kind:
     label: str
     share: float
     onset_age: tuple[int, int]
-    draw: Callable[[Rows, int, int], None]
+    #: makes the person's records; returns the day of the diagnosis (None: not diagnosed)
+    draw: Callable[[Rows, int, int], int | None]
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("cno_adult", 0.002, (25, 56), planted_adult),
-    Kind("crmo_child", 0.001, (6, 15), planted_child),
+    Kind("cno_adult", 0.003, (25, 56), planted_adult),
+    Kind("crmo_child", 0.0015, (6, 15), planted_child),
     Kind("diagnosed", 0.0005, (25, 56), diagnosed),
     Kind("lookalike_tietze", 0.004, (20, 70), lookalike_tietze),
     Kind("lookalike_osteoarthritis", 0.01, (50, 85), lookalike_osteoarthritis),
@@ -285,3 +317,5 @@ KINDS: tuple[Kind, ...] = (
 )
 #: the kinds a screen should find
 PLANTED = ("cno_adult", "crmo_child")
+#: the kinds that are true cases (planted, and already diagnosed in the data)
+CASE_KINDS = (*PLANTED, "diagnosed")

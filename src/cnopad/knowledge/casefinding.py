@@ -75,10 +75,15 @@ class SignalSource(BaseModel):
     codes: tuple[CodeRef, ...] = ()
     negative_values: tuple[CodeRef, ...] = ()
     note_terms: tuple[str, ...] = ()
+    #: what a counted note mention stands for: a result (``negative``: a negative culture), else an event
+    note_result: Literal["negative"] | None = None
     descendants: bool = True
 
     @model_validator(mode="after")
     def _coded_or_text(self) -> SignalSource:
+        if self.note_result is not None and not self.note_terms:
+            msg = "note_result needs note_terms"
+            raise ValueError(msg)
         coded = bool(self.valuesets or self.codes)
         if coded and not self.tables:
             msg = "coded sources need `tables`"
@@ -107,11 +112,15 @@ class Signal(BaseModel):
 
 
 class After(BaseModel):
-    """A second signal that must be recorded within a window of days after the feature's signal ended."""
+    """A second signal that must be recorded within a window of days after the feature's signal ended.
+
+    A negative ``min_days_after_end`` lets the window start before the end (e.g. a note written during the
+    last weeks of a course).
+    """
 
     model_config = _FROZEN
     signal: str
-    min_days_after_end: int = Field(ge=0)
+    min_days_after_end: int = Field(ge=-365)
     max_days_after_end: int = Field(ge=1)
 
     @model_validator(mode="after")
@@ -134,7 +143,13 @@ class Rule(BaseModel):
     max_value: float | None = None
     unit: str | None = None
     all_negative: bool = False
-    after: After | None = None
+    #: any one of these following signals, each in its own window, is enough
+    after: tuple[After, ...] = ()
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
@@ -156,7 +171,7 @@ class Rule(BaseModel):
     def has_threshold(self) -> bool:
         """True when the rule holds a number a product owner chose."""
         values = (self.min_span_days, self.min_sites, self.within_days, self.min_days, self.course_days, self.max_value)
-        return self.after is not None or any(v is not None for v in values)
+        return bool(self.after) or any(v is not None for v in values)
 
     @property
     def windowed(self) -> bool:
@@ -498,8 +513,9 @@ def _check_signal(s: Signal, signals: set[str], groups: set[str], name: str) -> 
 def _check_feature(f: Feature, signals: set[str], features: set[str], name: str) -> None:
     if f.signal not in signals:
         raise _fail(name, f"features ({f.id}).signal", f"no signal {f.signal!r}")
-    if f.rule.after is not None and f.rule.after.signal not in signals:
-        raise _fail(name, f"features ({f.id}).rule.after", f"no signal {f.rule.after.signal!r}")
+    for after in f.rule.after:
+        if after.signal not in signals:
+            raise _fail(name, f"features ({f.id}).rule.after", f"no signal {after.signal!r}")
     for r in f.requires:
         if r not in features:
             raise _fail(name, f"features ({f.id}).requires", f"no feature {r!r}")

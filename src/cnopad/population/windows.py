@@ -57,9 +57,12 @@ def _courses(ev: ir.Table, mine: ir.Table, f: Feature) -> ir.Table:
     )
     courses = pairs.group_by("person_id", "course").aggregate(days=pairs.days.sum(), end=pairs.end.max())
     long = courses.filter(courses.days >= r.min_days)
-    if r.after is None:
+    if not r.after:
         return long.select("person_id").distinct()
-    later = ev.filter((ev.signal == r.after.signal) & _in_scope(ev, f.scope)).select("person_id", day=ev.event_date)
-    waited = later.day.delta(long.end, unit="day")
-    window = [waited >= r.after.min_days_after_end, waited <= r.after.max_days_after_end]
-    return long.join(later, [long.person_id == later.person_id, *window]).select(person_id=long.person_id).distinct()
+    found: list[ir.Table] = []
+    for after in r.after:
+        later = ev.filter((ev.signal == after.signal) & _in_scope(ev, f.scope)).select("person_id", day=ev.event_date)
+        waited = later.day.delta(long.end, unit="day")
+        window = [waited >= after.min_days_after_end, waited <= after.max_days_after_end]
+        found.append(long.join(later, [long.person_id == later.person_id, *window]).select(person_id=long.person_id))
+    return found[0].union(*found[1:], distinct=True) if len(found) > 1 else found[0].distinct()

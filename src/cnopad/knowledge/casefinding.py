@@ -215,6 +215,48 @@ class Threshold(BaseModel):
     inference: str = Field(min_length=1)
 
 
+class SiteAxis(BaseModel):
+    """Where a code system spells the body site and side in a code's characters (e.g. ICD-10-CM M86.161).
+
+    Positions count the characters of the code without its dot, from 1 (M86161: 5 = site, 6 = side).
+    """
+
+    model_config = _FROZEN
+    vocabulary: str = Field(min_length=1)
+    prefixes: tuple[str, ...] = Field(min_length=1)
+    site_character: int = Field(ge=1)
+    sites: dict[str, str]
+    side_character: int | None = Field(default=None, ge=1)
+    sides: dict[str, str] = Field(default_factory=dict)
+    reference: str = Field(min_length=1)
+
+    @field_validator("sites", "sides")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value.values():
+            if not re.fullmatch(r"[a-z][a-z_]*", name):
+                msg = f"site or side {name!r} must be lower-case letters and underscores"
+                raise ValueError(msg)
+        return value
+
+    def site_of(self, vocabulary_id: str, code: str) -> str | None:
+        """The site (``region`` or ``region_side``) a code names, or None when it names none."""
+        norm = normalise(vocabulary_id, code)
+        if vocabulary_id != self.vocabulary or not norm.startswith(
+            tuple(normalise(self.vocabulary, p) for p in self.prefixes)
+        ):
+            return None
+        if len(norm) < self.site_character:
+            return None
+        region = self.sites.get(norm[self.site_character - 1])
+        if region is None:
+            return None
+        side = None
+        if self.side_character is not None and len(norm) >= self.side_character:
+            side = self.sides.get(norm[self.side_character - 1])
+        return f"{region}_{side}" if side else region
+
+
 class VocabularyMap(BaseModel):
     """cnopad value-set systems to OMOP vocabulary_id."""
 
@@ -234,6 +276,7 @@ class ScoreFile(BaseModel):
     omop_vocabularies: VocabularyMap
     threshold: Threshold
     diagnosed_signal: str
+    site_axes: tuple[SiteAxis, ...] = ()
     signals: tuple[Signal, ...]
     features: tuple[Feature, ...]
 

@@ -74,6 +74,10 @@ class _Lookup:
     present: set[str]
     by_code: dict[tuple[str, str], list[int]]
 
+    def code_of(self) -> dict[int, tuple[str, str]]:
+        """Concept id -> (vocabulary, normalised code) of every concept fetched."""
+        return {cid: key for key, ids in self.by_code.items() for cid in ids}
+
     def match(self, spec: CodeSpec) -> list[int]:
         norm = spec.normalised
         if spec.match == "exact":
@@ -246,6 +250,7 @@ def _source_ids(
     sites: dict[int, str] = {}
     missing: set[str] = set()
     not_found: list[str] = []
+    code_of = lookup.code_of() if kb.score.site_axes else {}
     for spec in include:
         if spec.vocabulary_id not in lookup.present:
             missing.add(spec.vocabulary_id)
@@ -256,13 +261,25 @@ def _source_ids(
         for cid in found:
             family = {cid} | (descend.get(cid, set()) if source.descendants else set())
             ids |= family
-            if spec.site:
+            # a site given with the code, else the site its characters spell (ICD-10-CM M86.161: tibia, right)
+            site = spec.site or _site_from_code(kb, code_of.get(cid))
+            if site:
                 for member in family:
-                    sites.setdefault(member, spec.site)
+                    sites.setdefault(member, site)
     for spec in exc:
         for cid in lookup.match(spec):
             ids -= {cid} | (descend.get(cid, set()) if source.descendants else set())
     return ids, {k: v for k, v in sites.items() if k in ids}, missing, not_found
+
+
+def _site_from_code(kb: CaseFinding, code: tuple[str, str] | None) -> str | None:
+    if code is None:
+        return None
+    for axis in kb.score.site_axes:
+        site = axis.site_of(*code)
+        if site is not None:
+            return site
+    return None
 
 
 def feature_statuses(kb: CaseFinding, resolution: Resolution) -> dict[str, FeatureStatus]:

@@ -196,14 +196,11 @@ def _child_pattern(r: Rows, pid: int, onset: int) -> int:
     if g.random() < 0.60:
         _child_osteomyelitis(r, pid, om_day)
     if g.random() < 0.55:
-        total, day = 0, om_day
-        while total < int(g.integers(28, 60)):
-            length = int(g.integers(10, 22))
-            r.drug(pid, day, "amoxicillin" if total == 0 else "cefuroxime", length)
-            total += length
-            day += length
-        last = day + int(g.integers(35, 200)) - onset
-        r.condition(pid, onset + last, src=chosen[0])
+        last = _antibiotics_without_improvement(r, pid, om_day, chosen[0]) - onset
+    if g.random() < 0.6:
+        # NSAIDs for the bone pain, from the GP or the paediatrician (CRMO's first treatment)
+        for i in range(int(g.integers(2, 6))):
+            r.drug(pid, onset + 20 + i * 45, "ibuprofen" if i % 2 else "naproxen", int(g.integers(14, 35)))
     if g.random() < 0.15:
         r.condition(pid, onset + 100, src="icd_ppp" if g.random() < 0.5 else "icpc_psoriasis")
     if g.random() < 0.80:
@@ -212,6 +209,22 @@ def _child_pattern(r: Rows, pid: int, onset: int) -> int:
     if g.random() < 0.25:
         r.note(pid, onset + int(g.integers(0, span + 1)), notes.CHILD_CASE)
     return max(span, last)
+
+
+def _antibiotics_without_improvement(r: Rows, pid: int, day: int, site: str) -> int:
+    """A long antibiotic course, then the complaint again (sometimes a note says so); returns that day."""
+    g = r.rng
+    total = 0
+    while total < int(g.integers(28, 60)):
+        length = int(g.integers(10, 22))
+        r.drug(pid, day, "amoxicillin" if total == 0 else "cefuroxime", length)
+        total += length
+        day += length
+    again = day + int(g.integers(35, 200))
+    r.condition(pid, again, src=site)
+    if g.random() < 0.3:
+        r.note(pid, day + int(g.integers(0, 60)), notes.CHILD_NO_IMPROVEMENT)
+    return again
 
 
 def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
@@ -224,6 +237,8 @@ def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
         for k in range(int(g.integers(1, 3))):
             result = "sct_no_growth" if g.random() < 0.5 else "sct_negative"
             r.measurement(pid, day + k, "loinc_blood_culture", result=result)
+    elif g.random() < 0.5:
+        r.note(pid, day + int(g.integers(2, 10)), notes.CHILD_CULTURE)
 
 
 def diagnosed(r: Rows, pid: int, onset: int) -> int | None:
@@ -290,6 +305,9 @@ def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
     r.measurement(pid, onset, "loinc_blood_culture", result="sct_positive" if g.random() < 0.6 else "sct_no_growth")
     length = int(g.integers(28, 57))
     r.drug(pid, onset, "cefuroxime", length)
+    if g.random() < 0.5:
+        # pain relief during the infection, not after it
+        r.drug(pid, onset, "ibuprofen", int(g.integers(5, 15)))
     if g.random() < 0.15:
         r.condition(pid, onset + length + int(g.integers(30, 90)), src=site)
     if g.random() < 0.30:

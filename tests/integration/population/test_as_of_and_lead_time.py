@@ -67,3 +67,19 @@ def test_a_yearly_replay_flags_the_case_in_2017_and_reports_its_lead_time_to_the
     assert six.ever_flagged == 1
     # after the diagnosis code the person is never listed again
     assert all(1 not in s.scores.column("person_id").to_pylist() for s in snaps if s.as_of >= date(2019, 5, 1))
+
+
+def test_a_diagnosed_person_is_flagged_three_years_before_the_diagnosis_but_not_five() -> None:
+    from cnopad.population.before_diagnosis import before_diagnosis
+
+    b = adult_with_cno_diagnosed_in_2019().person(3, date(2016, 1, 1))
+    with check_opened(open_arrow(b.tables())) as omop, prepared_omop(omop) as replay:
+        study = before_diagnosis(replay, 6)
+    assert study.status == "done" and study.diagnosed == 1
+    by_years = {o.years: o for o in study.offsets}
+    assert (by_years[1].screened, by_years[1].flagged) == (1, 1)  # as of 2018-05-01: 1 + 3 + 2 points
+    assert (by_years[3].screened, by_years[3].flagged) == (1, 1)  # as of 2016-05-01: the label came in March
+    assert (by_years[5].screened, by_years[5].flagged) == (1, 0)  # as of 2014-05-01: nothing recorded yet
+    # the others on the same (half-year) dates: person 2, and person 3 once born; never the diagnosed one
+    assert by_years[1].others_screened == 2 and by_years[1].others_flagged == 0
+    assert by_years[5].others_screened == 1

@@ -21,6 +21,7 @@ from cnopad.api.cds_hooks.trust import JwtVerifier, VerifiedCaller
 from cnopad.api.deps import ContainerDep
 from cnopad.api.problems import problem_responses
 from cnopad.bootstrap import Container
+from cnopad.domain import input_rules
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.errors import InputError, NotFoundError, UnauthenticatedError
 from cnopad.fhir.client import FhirServerClient
@@ -103,6 +104,9 @@ async def call_service(
     if service is None:
         msg = f"no CDS Service {service_id!r}"
         raise NotFoundError(msg)
+    # invalid Unicode or a control character anywhere (a userId, a prefetch string) is refused naming it,
+    # before it can reach the audit log's hash or the FHIR reader
+    input_rules.check_json_text(body, "")
     hook_request = models.HookRequest.model_validate(body)
     if hook_request.hook != service.hook:
         where = "hook"
@@ -152,6 +156,7 @@ def feedback(
     if service_id not in SERVICES:
         msg = f"no CDS Service {service_id!r}"
         raise NotFoundError(msg)
+    input_rules.check_json_text(body, "")
     parsed = models.FeedbackRequest.model_validate(body)
     outcomes = [
         feedback_svc.FeedbackOutcome(

@@ -18,6 +18,7 @@ from rich.table import Table
 from cnopad.bootstrap import utc_now
 from cnopad.cli.app import app
 from cnopad.cli.listing import print_not_understood
+from cnopad.domain import input_rules
 from cnopad.engine import Assessment
 from cnopad.errors import InputError, NotFoundError
 from cnopad.knowledge import knowledge
@@ -53,11 +54,12 @@ def _read(path: Path, what: str) -> bytes:
 def _day(value: str | None, today: date) -> date:
     if value is None:
         return today
+    where = "--as-of"
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
-        msg = "--as-of"
-        raise InputError(msg, f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        raise InputError(where, f"{value!r} is not a date (YYYY-MM-DD)") from exc
+    return input_rules.check_date(where, day, today=today)
 
 
 @app.command("assess")

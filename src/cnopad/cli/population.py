@@ -11,13 +11,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cnopad.cli import options
 from cnopad.cli.app import app
+from cnopad.domain.input_rules import LIMITS
 from cnopad.errors import InputError
 
 population_app = typer.Typer(help="Find people who may have undiagnosed CNO in OMOP CDM data.", no_args_is_help=True)
 app.add_typer(population_app, name="population")
 
 out = Console()
+_LOCATION = options.text(LIMITS["location"])
 
 
 class RichProgress:
@@ -59,9 +62,11 @@ def _progress() -> Progress:
 
 @population_app.command("generate")
 def generate(
-    persons: Annotated[int, typer.Option(help="How many synthetic persons.")],
+    persons: Annotated[int, typer.Option(min=1, max=100_000_000, help="How many synthetic persons.")],
     out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder: omop/*.parquet and truth.parquet.")],
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed and size give the same data.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="Random seed; the same seed and size give the same data.")
+    ] = 0,
 ) -> None:
     """Write a synthetic OMOP CDM population with planted undiagnosed CNO cases and look-alikes (truth kept apart)."""
     from cnopad.population.synthetic import generate as make
@@ -83,7 +88,11 @@ def generate(
 @population_app.command("screen")
 def screen(
     omop: Annotated[
-        str, typer.Option(help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm")
+        str,
+        typer.Option(
+            help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm",
+            callback=_LOCATION,
+        ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder for the ranked list and the report.")],
     backend: Annotated[
@@ -95,8 +104,12 @@ def screen(
     truth: Annotated[
         Path | None, typer.Option(help="A truth file (person_id, kind) to report recall and precision.")
     ] = None,
-    spark_master: Annotated[str, typer.Option(help="Spark master URL for --backend spark.")] = "local[2]",
-    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit.")] = "2GB",
+    spark_master: Annotated[
+        str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)
+    ] = "local[2]",
+    memory_limit: Annotated[
+        str, typer.Option(help="DuckDB memory limit, a size such as 4GB or 500MB.", callback=options.memory_size)
+    ] = "2GB",
     lang: Annotated[str, typer.Option(help="Language of the feature titles in the report: nl or en.")] = "en",
 ) -> None:
     """Screen OMOP CDM data for records that may look like undiagnosed CNO: a ranked list for clinical review."""

@@ -36,6 +36,9 @@ LIMITS: Mapping[str, int] = {
     "coding_code": 200,  # cds_feedback.reason_code String(200)
     "coding_display": 300,  # cds_feedback.reason_display String(300)
     "memory_limit": 20,  # --memory-limit of cnopad population screen
+    "purpose": 80,  # audit_events.purpose String(80)
+    "user_name": 120,  # users.name String(120)
+    "location": 2000,  # a file, folder, URL or host given on the command line
 }
 
 #: C0 controls that text may hold (tab, line feed, carriage return), as FHIR's string type allows

@@ -69,16 +69,20 @@ def check_date(location: str, value: date, *, today: date, past: bool = False) -
     return value
 
 
-def text_reason(value: str, *, max_length: int | None = None, multiline: bool = True) -> str | None:
+def text_reason(
+    value: str, *, max_length: int | None = None, multiline: bool = True, typed: bool = False
+) -> str | None:
     """Why ``value`` is not acceptable text (``None`` when it is): invalid Unicode, control characters, length.
 
     A lone surrogate (``"\\ud800"``, which JSON can carry but UTF-8 cannot encode) is invalid Unicode; NUL and
-    the other C0 controls and DEL are control characters (line breaks and tabs only where ``multiline``).
+    the other C0 controls and DEL are control characters (line breaks and tabs only where ``multiline``). For
+    ``typed`` text (a form field a person fills in) U+FFFD is invalid too: web forms decode bytes that are not
+    UTF-8 to it, so it means the text was damaged on its way in and would be stored wrong without a word.
     """
     for ch in value:
         code = ord(ch)
-        if 0xD800 <= code <= 0xDFFF:
-            return "not valid Unicode (a lone surrogate)"
+        if 0xD800 <= code <= 0xDFFF or (typed and code == 0xFFFD):
+            return "not valid Unicode (a lone surrogate)" if code != 0xFFFD else "not valid UTF-8"
         if (code < 32 or code == 127) and not (multiline and ch in _ALLOWED_CONTROLS):
             return "contains control characters"
     if max_length is not None and len(value) > max_length:

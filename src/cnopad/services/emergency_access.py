@@ -22,7 +22,7 @@ REASON_MAX = input_rules.LIMITS["reason"]
 def clean_reason(reason: str) -> str:
     """The reason on one line (whitespace runs become one space); FieldError naming ``reason`` when unusable."""
     field = "reason"
-    problem = input_rules.text_reason(reason)
+    problem = input_rules.text_reason(reason, typed=True)
     if problem is not None:
         raise FieldError(field, "control-characters" if "control" in problem else "invalid-unicode")
     text = " ".join(reason.split())

@@ -96,7 +96,7 @@ def _text(field: Field, raw: Any) -> str | None:
         return None
     if len(value) > field.max_length:
         raise FieldError(field.name, "too-long", max=field.max_length)
-    reason = input_rules.text_reason(value)
+    reason = input_rules.text_reason(value, typed=True)
     if reason is not None:
         raise FieldError(field.name, "control-characters" if "control" in reason else "invalid-unicode")
     return value

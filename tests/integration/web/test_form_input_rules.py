@@ -1,0 +1,63 @@
+"""Input rules in the web forms (SQLite and PostgreSQL, real HTTP): an implausible date, invalid UTF-8 or a control
+character gets a message next to its field in Dutch and English, nothing is saved and the server never fails."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from integration.web.conftest import Served, csrf_of
+from integration.web.factories import entry_count
+
+
+def _post_raw(client: httpx.Client, form: str, body: str, *, lang: str = "nl") -> httpx.Response:
+    page = client.get("/patients/pt-own", params={"lang": lang})
+    data = f"{body}&{urlencode({'csrf_token': csrf_of(page.text)})}"
+    return client.post(
+        f"/patients/pt-own/record/{form}",
+        content=data.encode("ascii"),
+        headers={"HX-Request": "true", "content-type": "application/x-www-form-urlencoded"},
+    )
+
+
+def _message(response: httpx.Response, form: str, field: str) -> str:
+    found = re.search(rf'id="{form}-{field}-error">([^<]+)<', response.text)
+    assert found, response.text[:2000]
+    return found.group(1).strip()
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("nl", "Vul een datum in van 1900-01-01 tot en met"), ("en", "Enter a date from 1900-01-01 to")],
+)
+def test_a_planned_date_beyond_the_horizon_gets_a_message_in_each_language_and_nothing_is_saved(
+    served: Served, gp: httpx.Client, lang: str, expected: str
+) -> None:
+    before = entry_count(served.container, "pt-own")
+    body = urlencode({"target": "referral_physiotherapy", "date": "2026-11-01", "planned": "9999-12-31"})
+    response = _post_raw(gp, "referral", body, lang=lang)
+    assert response.status_code == 422
+    assert _message(response, "referral", "planned").startswith(expected)
+    assert entry_count(served.container, "pt-own") == before
+
+
+def test_a_start_date_before_1900_gets_the_range_next_to_the_field(served: Served, gp: httpx.Client) -> None:
+    body = urlencode({"drug": "M01AE02", "start": "1899-12-31"})
+    response = _post_raw(gp, "medication_start", body)
+    assert response.status_code == 422
+    assert "1900-01-01" in _message(response, "medication_start", "start")
+
+
+@pytest.mark.parametrize("encoded", ["%ED%A0%80", "%FF%FE", "%00", "%1B%5B31m"])
+def test_bytes_that_are_no_text_in_a_free_text_field_get_a_message_and_nothing_is_saved(
+    served: Served, gp: httpx.Client, encoded: str
+) -> None:
+    before = entry_count(served.container, "pt-own")
+    body = f"goal=goal_better_functioning&date=2026-11-23&description=Weer+fietsen+{encoded}"
+    response = _post_raw(gp, "goal", body)
+    assert response.status_code == 422, response.text[:500]
+    assert _message(response, "goal", "description")
+    assert entry_count(served.container, "pt-own") == before

@@ -137,8 +137,10 @@ def bundle_located(
     if not isinstance(entries, list):
         where = f"{root}.entry"
         raise InputError(where, "must be a list")
-    # invalid Unicode or a control character is refused with its element, before anything reads or stores it
-    input_rules.check_json_text(data, root)
+    if validate:
+        # an import: invalid Unicode or a control character anywhere is refused with its element, before anything
+        # reads or stores it (on the lenient CDS path each resource is checked as it is read, and set aside)
+        input_rules.check_json_text(data, root)
     located: list[Located] = []
     left_out: list[Unrecognized] = []
     for index, entry in enumerate(entries):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from cnopad.domain import KIND_OF, Coding, Concept, Entry, System
+from cnopad.domain import KIND_OF, Coding, Concept, Entry, System, input_rules
 from cnopad.errors import InputError
 from cnopad.fhir.parse import JsonObject, known_type, unknown_type
 from cnopad.fhir.read_care import (
@@ -169,6 +169,8 @@ class Reading:
         try:
             if aside:
                 raise SetAside(*aside)
+            # text that is not valid Unicode or holds control characters: refused, or on the lenient path set aside
+            input_rules.check_json_text(item.resource, item.location)
             return guarded(item.location, read, item)  # type: ignore[no-any-return]
         except SetAside as exc:
             del ctx.unrecognized[mark:]  # what else it held is moot: the whole resource is left out

@@ -258,3 +258,33 @@ def test_a_cds_call_with_an_implausible_birth_date_in_prefetch_is_refused_naming
     response = http.post(PATIENT_VIEW, json=body, headers=ehr.auth(PATIENT_VIEW))
     assert response.status_code == 422, response.text
     assert any(loc.endswith("birthDate") for loc in _locations(response)), response.text
+
+
+def test_a_cds_prefetch_patient_with_a_lone_surrogate_refuses_the_call_naming_it(
+    http: TestClient, ehr: SigningClient
+) -> None:
+    body = json.loads(_cds_call("Practitioner/huisarts"))
+    body["prefetch"]["patient"]["name"] = [{"text": "SURROGATE"}]
+    text = json.dumps(body).replace("SURROGATE", "Jan \\ud800")
+    response = _raw_post(http, PATIENT_VIEW, text, ehr.auth(PATIENT_VIEW))
+    assert response.status_code == 422, response.text
+    assert _locations(response) == ["prefetch.patient.name[0].text"]
+
+
+def test_a_cds_prefetch_observation_with_a_control_character_is_set_aside_and_listed(
+    http: TestClient, ehr: SigningClient
+) -> None:
+    body = json.loads(_cds_call("Practitioner/huisarts"))
+    observation = pain("o1", 5, "2026-01-01")
+    observation["note"] = [{"text": "pijn\u0000"}]
+    body["prefetch"]["observations"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": observation}],
+    }
+    response = http.post(PATIENT_VIEW, json=body, headers=ehr.auth(PATIENT_VIEW))
+    assert response.status_code == 200, response.text
+    listed = response.json()["extension"]["nl.cnopad.not-understood"]
+    assert any(
+        item["reason"] == "invalid-value" and "contains control characters" in json.dumps(item) for item in listed
+    )

@@ -104,9 +104,10 @@ async def call_service(
     if service is None:
         msg = f"no CDS Service {service_id!r}"
         raise NotFoundError(msg)
-    # invalid Unicode or a control character anywhere (a userId, a prefetch string) is refused naming it,
-    # before it can reach the audit log's hash or the FHIR reader
-    input_rules.check_json_text(body, "")
+    # invalid Unicode or a control character in the call itself (a userId, the context, draft orders) is refused
+    # naming it, before it reaches the audit log's hash; prefetch goes to the lenient reader, which refuses a bad
+    # Patient and sets any other bad resource aside, as it does with data fetched from the fhirServer
+    input_rules.check_json_text({k: v for k, v in body.items() if k != "prefetch"}, "")
     hook_request = models.HookRequest.model_validate(body)
     if hook_request.hook != service.hook:
         where = "hook"

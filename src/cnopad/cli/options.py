@@ -7,8 +7,10 @@ The rules are those of every surface (:mod:`cnopad.domain.input_rules`); this mo
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 
@@ -38,3 +40,21 @@ def memory_size(value: str) -> str:
         msg = "give a size such as 4GB or 500MB"
         raise typer.BadParameter(msg)
     return value.strip()
+
+
+#: longest file name and path the common Linux file systems take (NAME_MAX, PATH_MAX)
+_NAME_MAX = 255
+_PATH_MAX = 4096
+
+
+def path(value: Path | None) -> Path | None:
+    """A file or folder name the file system can take: no control characters, no over-long name or path."""
+    if value is None:
+        return None
+    text = str(value)
+    reason = input_rules.text_reason(text, max_length=_PATH_MAX, multiline=False)
+    if reason is None and any(len(os.fsencode(part)) > _NAME_MAX for part in value.parts):
+        reason = f"a name in the path is longer than {_NAME_MAX} bytes"
+    if reason is not None:
+        raise typer.BadParameter(reason)
+    return value

@@ -63,7 +63,10 @@ def _progress() -> Progress:
 @population_app.command("generate")
 def generate(
     persons: Annotated[int, typer.Option(min=1, max=100_000_000, help="How many synthetic persons.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder: omop/*.parquet and truth.parquet.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="A new or empty folder: omop/*.parquet and truth.parquet.", callback=options.path),
+    ],
     seed: Annotated[
         int, typer.Option(min=0, max=2**63 - 1, help="Random seed; the same seed and size give the same data.")
     ] = 0,
@@ -94,15 +97,20 @@ def screen(
             callback=_LOCATION,
         ),
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder for the ranked list and the report.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="A new or empty folder for the ranked list and the report.", callback=options.path),
+    ],
     backend: Annotated[
         str | None, typer.Option(help="duckdb (default), spark or postgres; inferred from --omop when left out.")
     ] = None,
     threshold: Annotated[
-        int | None, typer.Option(help="Points from which a person is listed (default from the knowledge base).")
+        int | None,
+        typer.Option(min=1, max=10_000, help="Points from which a person is listed (default from the knowledge base)."),
     ] = None,
     truth: Annotated[
-        Path | None, typer.Option(help="A truth file (person_id, kind) to report recall and precision.")
+        Path | None,
+        typer.Option(help="A truth file (person_id, kind) to report recall and precision.", callback=options.path),
     ] = None,
     spark_master: Annotated[
         str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)

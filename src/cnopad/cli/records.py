@@ -53,7 +53,9 @@ _PATIENT = options.text(input_rules.LIMITS["patient_id"])
 
 @app.command("import")
 def import_(
-    bundle: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.")],
+    bundle: Annotated[
+        Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.", callback=options.path)
+    ],
     purpose: Annotated[
         str, typer.Option(help="Why the record is imported (recorded in the audit log).", callback=_PURPOSE)
     ] = "import",
@@ -77,7 +79,8 @@ def import_(
 def export(
     patient_id: Annotated[str, typer.Argument(help="The patient's id (FHIR Patient.id).", callback=_PATIENT)],
     output: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of standard output.", callback=options.path),
     ] = None,
     purpose: Annotated[
         str, typer.Option(help="Why the record is exported (recorded in the audit log).", callback=_PURPOSE)

@@ -61,3 +61,19 @@ def test_bytes_that_are_no_text_in_a_free_text_field_get_a_message_and_nothing_i
     assert response.status_code == 422, response.text[:500]
     assert _message(response, "goal", "description")
     assert entry_count(served.container, "pt-own") == before
+
+
+@pytest.mark.parametrize("name", ["gp-one\x00", "gp\x1b[31m", "g" * 5_000])
+def test_a_sign_in_with_control_characters_or_a_huge_name_is_refused_never_a_server_error(
+    served: Served, name: str
+) -> None:
+    with httpx.Client(base_url=served.url) as client:
+        page = client.get("/login")
+        response = client.post("/login", data={"name": name, "password": "x", "csrf_token": csrf_of(page.text)})
+    # like a wrong password (401); a name over the form's part size is refused before it is read (400)
+    assert response.status_code == (400 if len(name) > 4_000 else 401), response.text[:300]
+
+
+def test_a_worklist_search_with_a_nul_never_fails(gp: httpx.Client) -> None:
+    response = gp.get("/worklist", params={"q": "ada\x00", "provider": "x\x00", "kind": "\x00"})
+    assert response.status_code < 500

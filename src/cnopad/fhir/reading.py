@@ -76,7 +76,10 @@ def with_id(item: Located) -> JsonObject:
     if resource.get("id"):
         return resource
     if item.full_url:
-        return {**resource, "id": item.full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]}
+        derived = item.full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        # a FHIR id is at most 64 characters; a longer one would not fit the entries table's key
+        input_rules.check_text(f"{item.location}.id", derived, max_length=input_rules.LIMITS["patient_id"])
+        return {**resource, "id": derived}
     msg = f"{item.location}.id"
     raise InputError(
         msg, "the resource has no id and its entry no fullUrl; cnopad needs one to recognise it on re-import"

@@ -288,3 +288,14 @@ def test_a_cds_prefetch_observation_with_a_control_character_is_set_aside_and_li
     assert any(
         item["reason"] == "invalid-value" and "contains control characters" in json.dumps(item) for item in listed
     )
+
+
+def test_a_resource_whose_id_would_come_from_an_over_long_full_url_is_refused(
+    http: TestClient, centre: dict[str, str]
+) -> None:
+    data = _record()
+    del data["entry"][1]["resource"]["id"]
+    data["entry"][1]["fullUrl"] = "urn:uuid:" + "a" * 300
+    response = _import(http, centre, data)
+    assert response.status_code == 422, response.text
+    assert _locations(response) == ["Bundle.entry[1].resource.id"]

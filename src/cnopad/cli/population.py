@@ -21,6 +21,9 @@ app.add_typer(population_app, name="population")
 
 out = Console()
 _LOCATION = options.text(LIMITS["location"])
+#: bounds that keep a run finite and a score comparable (a typing error beyond them, not a wish)
+_MAX_PERSONS = 100_000_000
+_MAX_THRESHOLD = 10_000
 
 
 class RichProgress:
@@ -62,7 +65,7 @@ def _progress() -> Progress:
 
 @population_app.command("generate")
 def generate(
-    persons: Annotated[int, typer.Option(min=1, max=100_000_000, help="How many synthetic persons.")],
+    persons: Annotated[int, typer.Option(help="How many synthetic persons (1 to 100 000 000).")],
     out_dir: Annotated[
         Path,
         typer.Option("--out", help="A new or empty folder: omop/*.parquet and truth.parquet.", callback=options.path),
@@ -74,6 +77,9 @@ def generate(
     """Write a synthetic OMOP CDM population with planted undiagnosed CNO cases and look-alikes (truth kept apart)."""
     from cnopad.population.synthetic import generate as make
 
+    if persons > _MAX_PERSONS:  # below 1 is refused by the generator itself
+        msg = "--persons"
+        raise InputError(msg, f"must be at most {_MAX_PERSONS}")
     with _progress() as bar:
         shown = RichProgress(bar)
         result = make(persons, seed, out_dir, shown)
@@ -106,7 +112,7 @@ def screen(
     ] = None,
     threshold: Annotated[
         int | None,
-        typer.Option(min=1, max=10_000, help="Points from which a person is listed (default from the knowledge base)."),
+        typer.Option(help="Points from which a person is listed (default from the knowledge base)."),
     ] = None,
     truth: Annotated[
         Path | None,
@@ -137,6 +143,9 @@ def screen(
     if threshold is not None and threshold < 1:
         msg = "--threshold"
         raise InputError(msg, "must be at least 1")
+    if threshold is not None and threshold > _MAX_THRESHOLD:
+        msg = "--threshold"
+        raise InputError(msg, f"must be at most {_MAX_THRESHOLD}")
     check_out(out_dir)
     truth_table = read_truth(truth) if truth is not None else None
     spec = SourceSpec(omop, backend=backend, spark_master=spark_master, duckdb_memory_limit=memory_limit)

@@ -18,7 +18,10 @@ from cnopad.bootstrap import Container
 from cnopad.domain import ENTRY_KINDS, PatientRecord, input_rules
 from cnopad.domain.access import Actor
 from cnopad.engine import Assessment
+from cnopad.engine.criteria.serialize import criteria_dict
 from cnopad.fhir.careplan import care_plan_bundle
+from cnopad.fhir.criteria import criteria_bundle
+from cnopad.services import criteria as criteria_svc
 from cnopad.services import emergency_access
 from cnopad.services import records as svc
 from cnopad.services.entries import FORMS, record_entry
@@ -96,6 +99,33 @@ def information(
     """The fact and patient texts that apply to this patient now."""
     _, result = _assess(container, actor, patient_id, as_of, lang)
     return [InformationOut.of(i) for i in result.information]
+
+
+@router.get(
+    "/{patient_id}/criteria",
+    operation_id="listCriteria",
+    response_model=dict[str, Any],
+    summary="Criteria and the diagnostic path",
+)
+def criteria(
+    container: ContainerDep,
+    actor: ActorDep,
+    patient_id: PatientId,
+    as_of: AsOf = None,
+    lang: Lang = "nl",
+    format: Annotated[
+        Literal["json", "fhir"], Query(description="json: the criteria panel; fhir: a Bundle of score Observations")
+    ] = "json",
+) -> dict[str, Any]:
+    """Jansson 2009, EULAR/ACR 2025, Bristol 2016 and SAPHO (Kahn 2003) with every item present, absent or unknown,
+    points scores as the range still possible, what was verified where, the adult notice (no validated criteria
+    for CNO-SCCH) and the sources' diagnostic path (done steps with date and result, the rest as suggestions).
+    With ``format=fhir``: a FHIR R4 collection Bundle, one Observation per points score (docs/fhir-profile.md)."""
+    with container.unit(actor) as uow:
+        record, report = criteria_svc.criteria_for_stored(
+            uow, patient_id, as_of=as_of or container.today(), kb=container.knowledge, lang=lang
+        )
+    return criteria_bundle(record, report) if format == "fhir" else criteria_dict(report)
 
 
 @router.get(

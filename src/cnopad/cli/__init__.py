@@ -9,6 +9,7 @@ from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
 from cnopad.cli import assess as _assess  # noqa: F401 - registers commands
+from cnopad.cli import criteria as _criteria  # noqa: F401 - registers commands
 from cnopad.cli import feedback as _feedback  # noqa: F401 - registers commands
 from cnopad.cli import population as _population  # noqa: F401 - registers commands
 from cnopad.cli import records as _records  # noqa: F401 - registers commands

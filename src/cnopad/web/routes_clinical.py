@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 
 from cnopad.errors import NotFoundError
+from cnopad.services import criteria as criteria_svc
 from cnopad.services import entries, worklist
 from cnopad.services.access import Basis
 from cnopad.services.entry_forms import FieldError, FormErrors
@@ -115,6 +116,7 @@ def _render_patient(
         open_form=(failed.name if failed else saved),
         emergency_grants=view.emergency,
         emergency_until=max((g.expires_at for g in mine), default=None),
+        criteria=criteria_svc.criteria_for_record(view.record, as_of=today, kb=web.container.knowledge, lang=web.lang),
         **page_data(view, today, labels),
     )
 

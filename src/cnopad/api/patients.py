@@ -50,10 +50,14 @@ def _assess(
 ) -> tuple[PatientRecord, Assessment]:
     from cnopad.engine import assess
 
-    today = container.today()
-    day = input_rules.check_date("query.as_of", as_of, today=today) if as_of is not None else today
     record = _read(container, actor, patient_id, "decision support")
-    return record, assess(record, day, lang=lang, kb=container.knowledge)
+    return record, assess(record, _day(container, as_of), lang=lang, kb=container.knowledge)
+
+
+def _day(container: Container, as_of: date | None) -> date:
+    """The assessment date: today, or ``as_of`` when it lies in the plausible range (else 422 naming it)."""
+    today = container.today()
+    return input_rules.check_date("query.as_of", as_of, today=today) if as_of is not None else today
 
 
 @router.get("/{patient_id}", operation_id="readPatient", response_model=RecordOut, summary="Read a record")
@@ -123,7 +127,7 @@ def criteria(
     With ``format=fhir``: a FHIR R4 collection Bundle, one Observation per points score (docs/fhir-profile.md)."""
     with container.unit(actor) as uow:
         record, report = criteria_svc.criteria_for_stored(
-            uow, patient_id, as_of=as_of or container.today(), kb=container.knowledge, lang=lang
+            uow, patient_id, as_of=_day(container, as_of), kb=container.knowledge, lang=lang
         )
     return criteria_bundle(record, report) if format == "fhir" else criteria_dict(report)
 

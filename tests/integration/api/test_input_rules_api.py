@@ -65,7 +65,7 @@ def _raw_post(http: TestClient, path: str, text: str, headers: dict[str, str]) -
 
 
 def test_an_implausible_assessment_date_is_refused_naming_as_of(http: TestClient, centre: dict[str, str]) -> None:
-    for route in ("assessment", "tasks", "information", "careplan"):
+    for route in ("assessment", "tasks", "information", "careplan", "criteria"):
         for as_of in ("0001-01-01", "1899-12-31", "9999-12-31", "2100-01-01"):
             response = http.get(f"/api/patients/{OVERDUE}/{route}", params={"as_of": as_of}, headers=centre)
             assert response.status_code == 422, (route, as_of, response.text)

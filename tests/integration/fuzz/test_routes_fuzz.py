@@ -130,6 +130,7 @@ def _covered() -> set[tuple[str, str]]:
         ("GET", "/api/patients/{patient_id}/tasks"),
         ("GET", "/api/patients/{patient_id}/information"),
         ("GET", "/api/patients/{patient_id}/careplan"),
+        ("GET", "/api/patients/{patient_id}/criteria"),
         ("GET", "/api/patients/{patient_id}/fhir"),
         ("GET", "/api/users"),
         ("GET", "/cds-services"),
@@ -152,7 +153,7 @@ def test_every_route_of_the_api_is_fuzzed_here(demo: Container) -> None:
     assert routes == _covered(), "a new API route: fuzz it here"
 
 
-READS = ["", "/assessment", "/tasks", "/information", "/careplan", "/fhir"]
+READS = ["", "/assessment", "/tasks", "/information", "/careplan", "/criteria", "/fhir"]
 
 
 @FUZZ

@@ -77,3 +77,12 @@ def test_a_sign_in_with_control_characters_or_a_huge_name_is_refused_never_a_ser
 def test_a_worklist_search_with_a_nul_never_fails(gp: httpx.Client) -> None:
     response = gp.get("/worklist", params={"q": "ada\x00", "provider": "x\x00", "kind": "\x00"})
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("patient_id", ["%00", "a%1Bb", "%ED%A0%80", "p" * 300])
+def test_a_patient_address_with_a_nul_or_a_huge_id_is_not_found_never_a_server_error(
+    gp: httpx.Client, patient_id: str
+) -> None:
+    for path in (f"/patients/{patient_id}", f"/patients/{patient_id}/careplan"):
+        response = gp.get(path)
+        assert response.status_code in (400, 403, 404, 422), (path, response.status_code)

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cnopad.bootstrap import utc_now
+from cnopad.cli import options
 from cnopad.cli.app import app
 from cnopad.cli.assess import Format, Lang, _day, _read
 from cnopad.cli.listing import print_not_understood
@@ -25,7 +26,9 @@ _STATE_STYLE = {"present": "green", "absent": "red", "unknown": "yellow"}
 
 @app.command("criteria")
 def criteria_command(
-    bundle: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.")],
+    bundle: Annotated[
+        Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.", callback=options.path)
+    ],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Output language.")] = Lang.NL,
     fmt: Annotated[Format, typer.Option("--format", help="json (one object on stdout) or text.")] = Format.TEXT,

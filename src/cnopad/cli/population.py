@@ -11,13 +11,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cnopad.cli import options
 from cnopad.cli.app import app
+from cnopad.domain.input_rules import LIMITS
 from cnopad.errors import InputError
 
 population_app = typer.Typer(help="Find people who may have undiagnosed CNO in OMOP CDM data.", no_args_is_help=True)
 app.add_typer(population_app, name="population")
 
 out = Console()
+_LOCATION = options.text(LIMITS["location"])
+#: bounds that keep a run finite and a score comparable (a typing error beyond them, not a wish)
+_MAX_PERSONS = 100_000_000
+_MAX_THRESHOLD = 10_000
 
 
 class RichProgress:
@@ -59,13 +65,21 @@ def _progress() -> Progress:
 
 @population_app.command("generate")
 def generate(
-    persons: Annotated[int, typer.Option(help="How many synthetic persons.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder: omop/*.parquet and truth.parquet.")],
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed and size give the same data.")] = 0,
+    persons: Annotated[int, typer.Option(help="How many synthetic persons (1 to 100 000 000).")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="A new or empty folder: omop/*.parquet and truth.parquet.", callback=options.path),
+    ],
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**63 - 1, help="Random seed; the same seed and size give the same data.")
+    ] = 0,
 ) -> None:
     """Write a synthetic OMOP CDM population with planted undiagnosed CNO cases and look-alikes (truth kept apart)."""
     from cnopad.population.synthetic import generate as make
 
+    if persons > _MAX_PERSONS:  # below 1 is refused by the generator itself
+        msg = "--persons"
+        raise InputError(msg, f"must be at most {_MAX_PERSONS}")
     with _progress() as bar:
         shown = RichProgress(bar)
         result = make(persons, seed, out_dir, shown)
@@ -83,20 +97,33 @@ def generate(
 @population_app.command("screen")
 def screen(
     omop: Annotated[
-        str, typer.Option(help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm")
+        str,
+        typer.Option(
+            help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm",
+            callback=_LOCATION,
+        ),
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder for the ranked list and the report.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="A new or empty folder for the ranked list and the report.", callback=options.path),
+    ],
     backend: Annotated[
         str | None, typer.Option(help="duckdb (default), spark or postgres; inferred from --omop when left out.")
     ] = None,
     threshold: Annotated[
-        int | None, typer.Option(help="Points from which a person is listed (default from the knowledge base).")
+        int | None,
+        typer.Option(help="Points from which a person is listed (default from the knowledge base)."),
     ] = None,
     truth: Annotated[
-        Path | None, typer.Option(help="A truth file (person_id, kind) to report recall and precision.")
+        Path | None,
+        typer.Option(help="A truth file (person_id, kind) to report recall and precision.", callback=options.path),
     ] = None,
-    spark_master: Annotated[str, typer.Option(help="Spark master URL for --backend spark.")] = "local[2]",
-    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit.")] = "2GB",
+    spark_master: Annotated[
+        str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)
+    ] = "local[2]",
+    memory_limit: Annotated[
+        str, typer.Option(help="DuckDB memory limit, a size such as 4GB or 500MB.", callback=options.memory_size)
+    ] = "2GB",
     lang: Annotated[str, typer.Option(help="Language of the feature titles in the report: nl or en.")] = "en",
     as_of: Annotated[
         str | None, typer.Option(help="Screen as known on this date (YYYY-MM-DD): only records up to it are read.")
@@ -121,6 +148,9 @@ def screen(
     if threshold is not None and threshold < 1:
         msg = "--threshold"
         raise InputError(msg, "must be at least 1")
+    if threshold is not None and threshold > _MAX_THRESHOLD:
+        msg = "--threshold"
+        raise InputError(msg, f"must be at most {_MAX_THRESHOLD}")
     check_out(out_dir)
     truth_table = read_truth(truth) if truth is not None else None
     spec = SourceSpec(omop, backend=backend, spark_master=spark_master, duckdb_memory_limit=memory_limit)

@@ -33,6 +33,7 @@ _REASONS = {
     "contradiction": "choices contradict each other",
     "not-agb": "an AGB code has 8 digits",
     "not-applicable": "does not apply to this choice",
+    "wrong-unit": "unit {unit} does not fit this test (use {units})",
     "control-characters": "contains control characters",
 }
 

@@ -84,6 +84,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         for form in FORMS
     },
     ("POST", "/patients/{patient_id}/record/{form}"): Access.PATIENT_WRITE,
+    ("POST", "/patients/{patient_id}/entries/{kind}/{entry_id}/void"): Access.PATIENT_WRITE,
     ("POST", "/api/patients/{patient_id}/emergency-access"): Access.EMERGENCY,
     ("POST", "/patients/{patient_id}/emergency-access"): Access.EMERGENCY,
     ("GET", "/api/users"): Access.ADMIN_ONLY,
@@ -170,6 +171,7 @@ def _form_values(form: str, cell: Cell, surface: str) -> dict[str, Any]:
         # the author names themselves: joining a care team one is not in must be refused
         "care_team": {"name": "Dr. Matrix", "roles": ["gp"], "agb": agb, "start": "2026-01-01"},
         "referral": {"target": "referral_physiotherapy", "date": "2026-11-01"},
+        "contact": {"contact": "expertise_centre_review", "date": "2026-11-03"},
     }
     return values[form]
 
@@ -236,6 +238,16 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
                 ok=303,
             )
             for form in FORMS
+        ],
+        ("POST", "/patients/{patient_id}/entries/{kind}/{entry_id}/void"): [
+            Call(
+                "POST",
+                f"/patients/{pid}/entries/medications/{_medication(cell, 'web', 'void')}/void",
+                "web",
+                pid,
+                kwargs={"data": {"reason": "Recorded for the wrong patient", **web_form}},
+                ok=303,
+            )
         ],
         ("POST", "/api/patients/{patient_id}/emergency-access"): [
             Call("POST", f"/api/patients/{emergency_pid}/emergency-access", "api", kwargs={"json": reason}, ok=201)
@@ -417,7 +429,7 @@ def _setup(container: Container) -> list[Cell]:
         courses[cell.patient] += [
             replace(course, id=_medication(cell, surface, use))
             for surface in ("api", "web")
-            for use in ("stop", "infusion")
+            for use in ("stop", "infusion", "void")
         ]
     with container.unit(container.operator()) as uow:
         uow.records.add_entries(TEAM, [*team, *courses[TEAM]], purpose="test")

@@ -34,13 +34,14 @@ def assess(
     base = kb if kb is not None else knowledge()
     engine = compiled(base)
     view = RecordView(record, as_of, orders)
+    tasks = engine.tasks(view, lang)
     return Assessment(
         patient_id=record.patient.id,
         as_of=as_of,
         lang=lang,
         cards=engine.cards(view, lang),
-        tasks=engine.tasks(view, lang),
-        step_plan=build_step_plan(view, base.step_plan, lang),
+        tasks=tasks,
+        step_plan=build_step_plan(view, base.step_plan, lang, tasks),
         information=engine.information(view, lang),
         knowledge_version=base.version,
     )

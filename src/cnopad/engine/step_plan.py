@@ -194,8 +194,7 @@ def _child(v: RecordView, lines: _Lines, current: Step, tasks: Sequence[Task]) -
                 lines.reason("stronger_medication", pain_date=active.isoformat(), start=m.start.isoformat())
                 return True
         return False
-    if current is not Step.NSAID:
-        lines.reason("on_stronger_medication")
+    lines.reason("on_stronger_medication")
     return False
 
 

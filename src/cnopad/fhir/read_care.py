@@ -54,10 +54,13 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
                     "roles are used, its name and identifier are unknown",
                 )
             )
+        phone = _phone(target)
         if _is_practitioner_role(member, target):
             role_roles, name, identifier, role_org = _practitioner_role(target, f"{where}.member", ctx)
             roles |= role_roles
             organization = organization or role_org
+            if phone is None and target is not None:
+                phone = _phone(ctx.resolve(target.get("practitioner") or {}, f"{where}.member", required=False))
         else:
             name, identifier = _who(member, target)
         period = part.get("period") or {}
@@ -74,9 +77,19 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
                 start=start,
                 end=end,
                 team_id=team_id,
+                phone=phone,
             )
         )
     return members
+
+
+def _phone(target: JsonObject | None) -> str | None:
+    """The first phone number of a Practitioner or PractitionerRole (``telecom``, system phone), work first."""
+    numbers = [
+        t for t in (target or {}).get("telecom") or [] if t.get("system") == "phone" and str(t.get("value", "")).strip()
+    ]
+    numbers.sort(key=lambda t: t.get("use") != "work")
+    return str(numbers[0]["value"]).strip()[:40] if numbers else None
 
 
 def _is_practitioner_role(member: JsonObject, target: JsonObject | None) -> bool:

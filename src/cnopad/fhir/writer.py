@@ -441,6 +441,7 @@ class RecordWriter:
         out: list[JsonObject] = []
         for team_id, team in sorted(teams.items()):
             participants = []
+            contained: list[JsonObject] = []
             for m in team:
                 member: JsonObject = {"display": m.name}
                 if m.identifier is not None:
@@ -454,20 +455,31 @@ class RecordWriter:
                     "role": [{"coding": [_coding(self.valuesets.coding_for(r))]} for r in sorted(m.roles)],
                     "member": member,
                 }
+                if m.phone:
+                    # a Reference carries no telecom: the number travels on a contained Practitioner
+                    contained.append(
+                        {
+                            "resourceType": "Practitioner",
+                            "id": f"p-{m.id}",
+                            "telecom": [{"system": "phone", "value": m.phone}],
+                        }
+                    )
+                    member["reference"] = f"#p-{m.id}"
                 if m.organization:
                     part["onBehalfOf"] = {"display": m.organization}
                 if m.start or m.end:
                     part["period"] = _period(m.start, m.end)
                 participants.append(part)
-            out.append(
-                {
-                    "resourceType": "CareTeam",
-                    "id": team_id,
-                    "status": "active",
-                    "subject": self.subject,
-                    "participant": participants,
-                }
-            )
+            team_resource: JsonObject = {
+                "resourceType": "CareTeam",
+                "id": team_id,
+                "status": "active",
+                "subject": self.subject,
+                "participant": participants,
+            }
+            if contained:
+                team_resource["contained"] = contained
+            out.append(team_resource)
         return out
 
 

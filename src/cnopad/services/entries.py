@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -148,6 +149,8 @@ REFERRALS = (
 UNITS = ("mg", "g", "microgram", "mg/kg", "mL")
 
 _D = Decimal
+#: a phone number as people write it: digits with spaces, dashes, dots, brackets and a leading +
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{5,38}")
 
 
 FORMS: dict[str, tuple[Field, ...]] = {
@@ -213,6 +216,7 @@ FORMS: dict[str, tuple[Field, ...]] = {
         Field("roles", Kind.MULTI, required=True, choices=tuple(r.value for r in CareRole)),
         Field("organization", Kind.TEXT, max_length=200),
         Field("agb", Kind.TEXT, max_length=8),
+        Field("phone", Kind.TEXT, max_length=40),
         Field("start", Kind.DATE),
     ),
     "referral": (
@@ -463,6 +467,9 @@ def _care_team(c: _Context) -> list[Entry]:
     agb = c.v["agb"]
     if agb is not None and not (len(agb) == 8 and agb.isdigit()):
         raise FormErrors([FieldError("agb", "not-agb")])
+    phone = c.v["phone"]
+    if phone is not None and not _PHONE.fullmatch(phone):
+        raise FormErrors([FieldError("phone", "not-a-phone")])
     return [
         CareTeamMember(
             c.id,
@@ -471,6 +478,7 @@ def _care_team(c: _Context) -> list[Entry]:
             Identifier(AGB_SYSTEM, agb) if agb else None,
             c.v["organization"],
             c.v["start"],
+            phone=phone,
         )
     ]
 

@@ -32,6 +32,7 @@ _REASONS = {
     "unknown-choice": "not one of the choices",
     "contradiction": "choices contradict each other",
     "not-agb": "an AGB code has 8 digits",
+    "not-a-phone": "not a phone number",
     "not-applicable": "does not apply to this choice",
     "wrong-unit": "unit {unit} does not fit this test (use {units})",
     "control-characters": "contains control characters",

@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "roles": N_("Roles"),
     "organization": N_("Organisation"),
     "agb": N_("AGB code (8 digits)"),
+    "phone": N_("Phone number"),
     "target": N_("Referred to"),
     "planned": N_("Planned date"),
 }
@@ -239,6 +240,7 @@ FIELD_RULES = {
     "unknown-choice": N_("Choose one of the options."),
     "contradiction": N_("These choices contradict each other."),
     "not-agb": N_("An AGB code has 8 digits."),
+    "not-a-phone": N_("Enter a phone number, for example 020 123 4567."),
     "not-applicable": N_("This does not apply to the choice made."),
     "wrong-unit": N_("Unit: %(unit)s does not fit this test. Choose %(units)s; nothing was converted or saved."),
     "control-characters": N_("Remove the special characters."),

@@ -78,6 +78,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/patients/{patient_id}/fhir"): Access.PATIENT_READ,
     ("GET", "/patients/{patient_id}"): Access.PATIENT_READ,
     ("GET", "/patients/{patient_id}/care-plan.pdf"): Access.PATIENT_READ,
+    ("GET", "/patients/{patient_id}/leaflet.pdf"): Access.PATIENT_READ,
     ("POST", "/api/bundles"): Access.PATIENT_WRITE,
     **{
         ("POST", f"/api/patients/{{patient_id}}/entries/{form.replace('_', '-')}"): Access.PATIENT_WRITE
@@ -212,6 +213,7 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
         ("GET", "/worklist"): [Call("GET", "/worklist", "web")],
         ("GET", "/patients/{patient_id}"): [Call("GET", f"/patients/{pid}", "web", pid)],
         ("GET", "/patients/{patient_id}/care-plan.pdf"): [Call("GET", f"/patients/{pid}/care-plan.pdf", "web", pid)],
+        ("GET", "/patients/{patient_id}/leaflet.pdf"): [Call("GET", f"/patients/{pid}/leaflet.pdf", "web", pid)],
         ("POST", "/api/bundles"): [
             Call(
                 "POST",

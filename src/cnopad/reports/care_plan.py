@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cnopad.domain import CareRole, Concept, Goal, GoalStatus, PatientRecord, PeriodUnit
+from cnopad.domain import CareRole, CareTeamMember, Concept, Goal, GoalStatus, PatientRecord, PeriodUnit
 from cnopad.engine import Assessment, Card, Indicator, Task, TaskStatus
 from cnopad.knowledge.sources import Contact, SourceBook
 from cnopad.knowledge.statements import Scope
@@ -44,6 +44,22 @@ class TeamLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CallLine:
+    """Someone to call, first page: who, in which capacity, and the number from the record ('' when none)."""
+
+    group: str
+    name: str
+    roles: str
+    organization: str
+    phone: str
+
+
+#: the treating team: whom the first page names after the patient's own GP practice
+_TREATING = frozenset({CareRole.COORDINATOR, CareRole.MAIN_TREATING, CareRole.EXPERTISE_CENTRE, CareRole.SPECIALIST})
+GROUPS = {"gp": N_("Own GP practice"), "treating": N_("Treating team")}
+
+
+@dataclass(frozen=True, slots=True)
 class MedicationLine:
     """A medication in use as printed."""
 
@@ -65,6 +81,7 @@ class CarePlan:
     diagnosis: str | None
     sites: tuple[str, ...]
     team: tuple[TeamLine, ...]
+    call: tuple[CallLine, ...]
     coordinators: tuple[str, ...]
     contacts: tuple[Contact, ...]
     assessment: Assessment
@@ -73,9 +90,26 @@ class CarePlan:
     goal: Goal | None
     safety: tuple[Card, ...]
     disclaimers: tuple[str, ...]
+    draft_translation: str | None  # the CRMO source's caution, for a child's plan
 
 
-def _medications(record: PatientRecord, today: date, catalog: Catalog) -> tuple[MedicationLine, ...]:
+def _call_lines(
+    team: list[CareTeamMember], valuesets: ValueSetIndex, lang: str, catalog: Catalog
+) -> tuple[CallLine, ...]:
+    """The patient's own GP practice first, then the treating team; each with the number the record holds."""
+    out: list[CallLine] = []
+    for group, members in (
+        ("gp", [m for m in team if CareRole.GP in m.roles]),
+        ("treating", [m for m in team if m.roles & _TREATING and CareRole.GP not in m.roles]),
+    ):
+        for m in sorted(members, key=lambda m: m.name):
+            roles = ", ".join(valuesets.title(r, lang) for r in sorted(m.roles))
+            out.append(CallLine(catalog.gettext(GROUPS[group]), m.name, roles, m.organization or "", m.phone or ""))
+    return tuple(out)
+
+
+def medication_lines(record: PatientRecord, today: date, catalog: Catalog) -> tuple[MedicationLine, ...]:
+    """The medication in use with dose and schedule, as printed (care plan and personal leaflet)."""
     out = []
     for med in record.medications:
         if not med.active_on(today):
@@ -142,20 +176,42 @@ def build_care_plan(
             )
             for m in sorted(team, key=lambda m: m.name)
         ),
+        call=_call_lines(team, valuesets, lang, catalog),
         coordinators=tuple(m.name for m in team if CareRole.COORDINATOR in m.roles),
         contacts=tuple(c for c in sources.contacts.values() if c.scope in (scope, Scope.ANY)),
         assessment=assessment,
-        medications=_medications(record, today, catalog),
+        medications=medication_lines(record, today, catalog),
         schedule=tuple(sorted(assessment.tasks, key=lambda t: (_STATUS_ORDER[t.status], t.due, t.id))),
         goal=goals[0] if goals else None,
         safety=safety,
         disclaimers=tuple(d.disclaimer.text.get(lang) for d in documents),
+        draft_translation=sources.document_for("CRMO").disclaimer.text.get(lang) if child else None,
     )
 
 
 def care_plan_html(plan: CarePlan, catalog: Catalog) -> str:
     """The care plan as HTML (for the PDF)."""
-    return render_html(plan.lang, catalog, "care_plan.html", plan=plan, steps=STEPS, statuses=STATUSES)
+    return render_html(
+        plan.lang,
+        catalog,
+        "care_plan.html",
+        plan=plan,
+        steps=STEPS,
+        statuses=STATUSES,
+        tel=tel_uri,
+        external=external_url,
+    )
+
+
+def tel_uri(phone: str) -> str:
+    """A ``tel:`` link for a phone number (RFC 3966: the digits and a leading +)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"tel:+{digits}" if phone.strip().startswith("+") else f"tel:{digits}"
+
+
+def external_url(value: str) -> str | None:
+    """An absolute http(s) address to link in print, or None (a relative link goes nowhere on paper)."""
+    return value if value.startswith(("https://", "http://")) else None
 
 
 def care_plan_pdf(plan: CarePlan, catalog: Catalog) -> bytes:

@@ -4,6 +4,7 @@ safety points and what to do out of hours."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -209,9 +210,27 @@ def tel_uri(phone: str) -> str:
     return f"tel:+{digits}" if phone.strip().startswith("+") else f"tel:{digits}"
 
 
+_WEBSITE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{5,38}")
+
+
 def external_url(value: str) -> str | None:
-    """An absolute http(s) address to link in print, or None (a relative link goes nowhere on paper)."""
-    return value if value.startswith(("https://", "http://")) else None
+    """An absolute link for a contact line (website, e-mail address, phone number), or None.
+
+    On paper a relative link goes nowhere, so documents link only absolute addresses: a website written
+    without its scheme ("lumc.nl/...") gets https://, an e-mail address mailto:, a phone number tel:.
+    """
+    text = value.strip()
+    if text.startswith(("https://", "http://")):
+        return text
+    if _EMAIL.fullmatch(text):
+        return f"mailto:{text}"
+    if _PHONE.fullmatch(text):
+        return tel_uri(text)
+    if _WEBSITE.fullmatch(text):
+        return f"https://{text}"
+    return None
 
 
 def care_plan_pdf(plan: CarePlan, catalog: Catalog) -> bytes:

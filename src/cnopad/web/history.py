@@ -3,6 +3,7 @@ voided (by whom, when, why), and whether it can still be voided."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -142,3 +143,12 @@ def rows(found: tuple[EntryHistory, ...], labels: Labels, *, may_void: bool) -> 
             )
         )
     return out
+
+
+def authors(found: list[HistoryRow], moment: Callable[[datetime], str]) -> dict[str, str]:
+    """Entry id -> "user (role), time" of its first write, for the timeline's table."""
+    return {
+        r.entry_id: f"{r.written.user} ({r.written_role}), {moment(r.written.at)}"
+        for r in found
+        if r.written is not None
+    }

@@ -17,6 +17,7 @@ from cnopad.web.context import Web, WebContext
 from cnopad.web.errors import WebRoute
 from cnopad.web.labels import Labels, field_message
 from cnopad.web.patient_page import FORM_ORDER, form_state, page_data
+from cnopad.web.rendering import environment
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -101,6 +102,12 @@ def history_rows(web: WebContext, patient_id: str) -> list[history.HistoryRow]:
     return history.rows(found, _labels(web), may_void=True)
 
 
+def history_context(web: WebContext, patient_id: str) -> dict[str, Any]:
+    """The history table and, for the timeline's table, who recorded each entry and when."""
+    rows = history_rows(web, patient_id)
+    return {"history": rows, "authors": history.authors(rows, environment(web.lang).filters["moment"])}
+
+
 def _render_patient(
     web: WebContext,
     view: worklist.PatientView,
@@ -129,8 +136,8 @@ def _render_patient(
         open_form=(failed.name if failed else saved),
         emergency_grants=view.emergency,
         emergency_until=max((g.expires_at for g in mine), default=None),
-        history=history_rows(web, view.record.patient.id),
         void_error=void_error,
+        **history_context(web, view.record.patient.id),
         **page_data(view, today, labels),
     )
 
@@ -171,8 +178,8 @@ async def record(web: Web, patient_id: str, form: str) -> Response:
         "_saved.html",
         form=form_state(form, done.record, today, labels, saved=True),
         other_forms=[form_state(name, done.record, today, labels) for name in _DEPENDENT_FORMS if name != form],
-        history=history_rows(web, patient_id),
         void_error=None,
+        **history_context(web, patient_id),
         **page_data(worklist.PatientView(done.record, assessment), today, labels),
     )
 
@@ -227,8 +234,8 @@ async def void(web: Web, patient_id: str, kind: str, entry_id: str) -> Response:
     assessment = worklist.assess(done.record, today, lang=web.lang)
     return web.page(
         "_voided.html",
-        history=history_rows(web, patient_id),
         void_error=None,
+        **history_context(web, patient_id),
         **page_data(worklist.PatientView(done.record, assessment), today, labels),
     )
 

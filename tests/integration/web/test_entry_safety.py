@@ -146,6 +146,8 @@ def test_a_voided_entry_keeps_its_history_leaves_the_advice_and_is_exported_as_e
     page = gp.get("/patients/pt-own").text
     row = re.search(rf'<tr id="entry-observations-{pain.id}".*?</tr>', page, re.S)
     assert row and "gp-one" in row.group(0) and "vastgelegd" in row.group(0) and "UTC" in row.group(0)
+    # the timeline's table names the author and time of each pain score and infusion too
+    assert re.search(r"<td>Pijnscore 9</td><td>gp-one \(huisarts\), [^<]+ UTC</td>", page)
     url = f"/patients/pt-own/entries/observations/{pain.id}/void"
 
     missing = gp.post(url, data={"reason": " ", "csrf_token": csrf_of(page)}, headers={"HX-Request": "true"})

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from cnopad.domain import Entry, PatientRecord
-from cnopad.engine.assessment import Assessment
+from cnopad.engine.assessment import Assessment, TaskStatus
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import compiled
-from cnopad.engine.step_plan import build_step_plan
+from cnopad.engine.step_plan import COURSE_TASKS, build_step_plan
 from cnopad.engine.view import RecordView
 from cnopad.errors import InputError
 from cnopad.knowledge.base import KnowledgeBase, knowledge
@@ -35,6 +35,7 @@ def assess(
     engine = compiled(base)
     view = RecordView(record, as_of, orders)
     tasks = engine.tasks(view, lang)
+    view.held = tuple(sorted(t.due for t in tasks if t.kind in COURSE_TASKS and t.status is TaskStatus.OVERDUE))
     return Assessment(
         patient_id=record.patient.id,
         as_of=as_of,

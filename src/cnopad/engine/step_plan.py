@@ -13,7 +13,7 @@ from datetime import date
 from cnopad.domain import CNO_MEDICATION, Concept
 from cnopad.engine.assessment import Step, StepPeriod, StepPlan, Task, TaskStatus
 from cnopad.engine.dates import add_months
-from cnopad.engine.predicates.medication import first_start
+from cnopad.engine.predicates.medication import course_never_given, first_start
 from cnopad.engine.predicates.safety import bisphosphonate_current
 from cnopad.engine.view import RecordView
 from cnopad.knowledge.step_plan import StepLine, StepPlanSide, StepPlanWording
@@ -100,24 +100,21 @@ class _Lines:
 
 
 #: the kinds of task that are a scheduled course of the current medication
-_COURSE_TASKS = frozenset({"pamidronate_course"})
+COURSE_TASKS = frozenset({"pamidronate_course"})
 
 
 def _hold(v: RecordView, lines: _Lines, tasks: Sequence[Task]) -> bool:
     """True (and the reason said) when a scheduled course is overdue, or no course of a scheduled drug is on
     record since its start: whether the drug works too little cannot be judged, so no next step is suggested."""
-    overdue = sorted(t.due for t in tasks if t.kind in _COURSE_TASKS and t.status is TaskStatus.OVERDUE)
+    overdue = sorted(t.due for t in tasks if t.kind in COURSE_TASKS and t.status is TaskStatus.OVERDUE)
     if overdue:
         lines.reason("course_overdue", due=overdue[0].isoformat())
         return True
-    for m in v.on_cno_medication():
-        if m.schedule is None or m.start is None:
-            continue
-        given = [d for concept in m.concepts for d, _ in v.events.get(concept, ()) if d >= m.start]
-        if not given:
-            drug = m.text or next((c.display for c in m.codings if c.display), m.id)
-            lines.reason("adherence_unknown", drug=drug, start=m.start.isoformat())
-            return True
+    unknown = course_never_given(v)
+    if unknown is not None:
+        drug = unknown.text or next((c.display for c in unknown.codings if c.display), unknown.id)
+        lines.reason("adherence_unknown", drug=drug, start=unknown.start.isoformat() if unknown.start else "?")
+        return True
     return False
 
 

@@ -279,7 +279,9 @@ def test_a_drug_coded_only_in_the_g_standaard_is_listed_as_an_order_cnopad_could
     assert orders == [], "an order without a code cnopad reads cannot be checked, so it is not passed on as checked"
     assert [(u.system, u.code) for u in unrecognized] == [(System.GSTD_PRK.value, "12345")]
     [unchecked] = not_checked
-    assert unchecked.order_id == "ada" and [(u.system, u.code) for u in unchecked.items] == [(System.GSTD_PRK.value, "12345")]
+    assert unchecked.order_id == "ada" and [(u.system, u.code) for u in unchecked.items] == [
+        (System.GSTD_PRK.value, "12345")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- lab units

@@ -77,12 +77,14 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/patients/{patient_id}/fhir"): Access.PATIENT_READ,
     ("GET", "/patients/{patient_id}"): Access.PATIENT_READ,
     ("GET", "/patients/{patient_id}/care-plan.pdf"): Access.PATIENT_READ,
+    ("GET", "/patients/{patient_id}/leaflet.pdf"): Access.PATIENT_READ,
     ("POST", "/api/bundles"): Access.PATIENT_WRITE,
     **{
         ("POST", f"/api/patients/{{patient_id}}/entries/{form.replace('_', '-')}"): Access.PATIENT_WRITE
         for form in FORMS
     },
     ("POST", "/patients/{patient_id}/record/{form}"): Access.PATIENT_WRITE,
+    ("POST", "/patients/{patient_id}/entries/{kind}/{entry_id}/void"): Access.PATIENT_WRITE,
     ("POST", "/api/patients/{patient_id}/emergency-access"): Access.EMERGENCY,
     ("POST", "/patients/{patient_id}/emergency-access"): Access.EMERGENCY,
     ("GET", "/api/users"): Access.ADMIN_ONLY,
@@ -169,6 +171,7 @@ def _form_values(form: str, cell: Cell, surface: str) -> dict[str, Any]:
         # the author names themselves: joining a care team one is not in must be refused
         "care_team": {"name": "Dr. Matrix", "roles": ["gp"], "agb": agb, "start": "2026-01-01"},
         "referral": {"target": "referral_physiotherapy", "date": "2026-11-01"},
+        "contact": {"contact": "expertise_centre_review", "date": "2026-11-03"},
     }
     return values[form]
 
@@ -207,6 +210,7 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
         ("GET", "/worklist"): [Call("GET", "/worklist", "web")],
         ("GET", "/patients/{patient_id}"): [Call("GET", f"/patients/{pid}", "web", pid)],
         ("GET", "/patients/{patient_id}/care-plan.pdf"): [Call("GET", f"/patients/{pid}/care-plan.pdf", "web", pid)],
+        ("GET", "/patients/{patient_id}/leaflet.pdf"): [Call("GET", f"/patients/{pid}/leaflet.pdf", "web", pid)],
         ("POST", "/api/bundles"): [
             Call(
                 "POST",
@@ -233,6 +237,16 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
                 ok=303,
             )
             for form in FORMS
+        ],
+        ("POST", "/patients/{patient_id}/entries/{kind}/{entry_id}/void"): [
+            Call(
+                "POST",
+                f"/patients/{pid}/entries/medications/{_medication(cell, 'web', 'void')}/void",
+                "web",
+                pid,
+                kwargs={"data": {"reason": "Recorded for the wrong patient", **web_form}},
+                ok=303,
+            )
         ],
         ("POST", "/api/patients/{patient_id}/emergency-access"): [
             Call("POST", f"/api/patients/{emergency_pid}/emergency-access", "api", kwargs={"json": reason}, ok=201)
@@ -414,7 +428,7 @@ def _setup(container: Container) -> list[Cell]:
         courses[cell.patient] += [
             replace(course, id=_medication(cell, surface, use))
             for surface in ("api", "web")
-            for use in ("stop", "infusion")
+            for use in ("stop", "infusion", "void")
         ]
     with container.unit(container.operator()) as uow:
         uow.records.add_entries(TEAM, [*team, *courses[TEAM]], purpose="test")

@@ -38,6 +38,8 @@ class CareTeamMember:
     start: date | None = None
     end: date | None = None
     team_id: str = "careteam"
+    #: the number to call them on (FHIR ContactPoint with system "phone"), as recorded
+    phone: str | None = None
 
     def active_on(self, day: date) -> bool:
         """True when the membership covers ``day``."""

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from cnopad.domain import Entry, PatientRecord
-from cnopad.engine.assessment import Assessment
+from cnopad.engine.assessment import Assessment, TaskStatus
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import compiled
-from cnopad.engine.step_plan import build_step_plan
+from cnopad.engine.step_plan import COURSE_TASKS, build_step_plan
 from cnopad.engine.view import RecordView
 from cnopad.errors import InputError
 from cnopad.knowledge.base import KnowledgeBase, knowledge
@@ -34,13 +34,15 @@ def assess(
     base = kb if kb is not None else knowledge()
     engine = compiled(base)
     view = RecordView(record, as_of, orders)
+    tasks = engine.tasks(view, lang)
+    view.held = tuple(sorted(t.due for t in tasks if t.kind in COURSE_TASKS and t.status is TaskStatus.OVERDUE))
     return Assessment(
         patient_id=record.patient.id,
         as_of=as_of,
         lang=lang,
         cards=engine.cards(view, lang),
-        tasks=engine.tasks(view, lang),
-        step_plan=build_step_plan(view, base.step_plan, lang),
+        tasks=tasks,
+        step_plan=build_step_plan(view, base.step_plan, lang, tasks),
         information=engine.information(view, lang),
         knowledge_version=base.version,
     )

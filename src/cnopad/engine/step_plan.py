@@ -7,12 +7,13 @@ anti-TNF is an open question and never presented as the next step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from cnopad.domain import CNO_MEDICATION, Concept
-from cnopad.engine.assessment import Step, StepPeriod, StepPlan
+from cnopad.engine.assessment import Step, StepPeriod, StepPlan, Task, TaskStatus
 from cnopad.engine.dates import add_months
-from cnopad.engine.predicates.medication import first_start
+from cnopad.engine.predicates.medication import course_never_given, first_start
 from cnopad.engine.predicates.safety import bisphosphonate_current
 from cnopad.engine.view import RecordView
 from cnopad.knowledge.step_plan import StepLine, StepPlanSide, StepPlanWording
@@ -90,8 +91,31 @@ class _Lines:
         state = state.format(date=done.isoformat()) if done else state.format(months=months)
         self.prerequisites.append(self._text(self.side.prerequisites[key], {"state": state}))
 
+    def windows(self) -> None:
+        """The evidence windows behind "insufficient effect" (step_plan.yaml params), said on the card."""
+        self.reason("windows", **{k: str(v) for k, v in self.wording.params.items()})
+
     def close(self) -> None:
         self.reasons.append(self._text(self.side.always, {}))
+
+
+#: the kinds of task that are a scheduled course of the current medication
+COURSE_TASKS = frozenset({"pamidronate_course"})
+
+
+def _hold(v: RecordView, lines: _Lines, tasks: Sequence[Task]) -> bool:
+    """True (and the reason said) when a scheduled course is overdue, or no course of a scheduled drug is on
+    record since its start: whether the drug works too little cannot be judged, so no next step is suggested."""
+    overdue = sorted(t.due for t in tasks if t.kind in COURSE_TASKS and t.status is TaskStatus.OVERDUE)
+    if overdue:
+        lines.reason("course_overdue", due=overdue[0].isoformat())
+        return True
+    unknown = course_never_given(v)
+    if unknown is not None:
+        drug = unknown.text or next((c.display for c in unknown.codings if c.display), unknown.id)
+        lines.reason("adherence_unknown", drug=drug, start=unknown.start.isoformat() if unknown.start else "?")
+        return True
+    return False
 
 
 def _recent(v: RecordView, concept: Concept, months: int) -> date | None:
@@ -99,7 +123,7 @@ def _recent(v: RecordView, concept: Concept, months: int) -> date | None:
     return last if last is not None and last >= add_months(v.as_of, -months) else None
 
 
-def _adult(v: RecordView, lines: _Lines, current: Step) -> bool:
+def _adult(v: RecordView, lines: _Lines, current: Step, tasks: Sequence[Task]) -> bool:
     if not v.confirmed:
         lines.reason("no_diagnosis")
         return False
@@ -112,15 +136,22 @@ def _adult(v: RecordView, lines: _Lines, current: Step) -> bool:
     elif current is Step.NSAID:
         start = first_start(v, Concept.NSAID)
         pain = v.pain_after(start) if start is not None else None
-        if start is not None and pain is not None:
+        if start is not None and pain is not None and not _hold(v, lines, tasks):
             escalate = True
             lines.reason("nsaid_insufficient", pain_date=pain.isoformat(), start=_show(start))
+        lines.windows()
         lines.prerequisite("dental_check", _recent(v, Concept.DENTAL_CHECK, months))
     elif current is Step.BISPHOSPHONATE:
         start = first_start(v, Concept.BISPHOSPHONATE)
         pain = v.pain_after(start) if start is not None else None
         # "still many complaints" (NHG-TNF-1): pain and activity after the start, as the matching rule reads it
-        if start is not None and pain is not None and active is not None and active > start:
+        if (
+            start is not None
+            and pain is not None
+            and active is not None
+            and active > start
+            and not _hold(v, lines, tasks)
+        ):
             escalate = True
             lines.reason(
                 "bisphosphonate_insufficient",
@@ -128,6 +159,7 @@ def _adult(v: RecordView, lines: _Lines, current: Step) -> bool:
                 active_date=active.isoformat(),
                 start=_show(start),
             )
+        lines.windows()
         lines.prerequisite("tb_screening", _recent(v, Concept.TB_SCREENING, months))
         lines.prerequisite("hbv_screening", _recent(v, Concept.HBV_SCREENING, months))
     elif current is Step.TNF:
@@ -137,7 +169,7 @@ def _adult(v: RecordView, lines: _Lines, current: Step) -> bool:
     return escalate
 
 
-def _child(v: RecordView, lines: _Lines, current: Step) -> bool:
+def _child(v: RecordView, lines: _Lines, current: Step, tasks: Sequence[Task]) -> bool:
     if not v.confirmed:
         lines.reason("no_diagnosis")
         return False
@@ -146,18 +178,20 @@ def _child(v: RecordView, lines: _Lines, current: Step) -> bool:
         return False
     params = lines.wording.params
     active = v.active_within(params["activity_months"])
-    if current is Step.NSAID and active is not None:
-        for m in v.active(Concept.NSAID):
+    if current is Step.NSAID:
+        lines.windows()
+        for m in v.active(Concept.NSAID) if active is not None else ():
             if (
                 m.start is not None
                 and add_months(m.start, params["child_nsaid_months"]) <= v.as_of
+                and active is not None
                 and active > m.start
+                and not _hold(v, lines, tasks)
             ):
                 lines.reason("stronger_medication", pain_date=active.isoformat(), start=m.start.isoformat())
                 return True
         return False
-    if current is not Step.NSAID:
-        lines.reason("on_stronger_medication")
+    lines.reason("on_stronger_medication")
     return False
 
 
@@ -165,12 +199,12 @@ def _show(day: date) -> str:
     return "?" if day == date.min else day.isoformat()
 
 
-def build_step_plan(v: RecordView, wording: StepPlanWording, lang: str) -> StepPlan:
-    """The step plan for the patient's age group, in ``lang``."""
+def build_step_plan(v: RecordView, wording: StepPlanWording, lang: str, tasks: Sequence[Task] = ()) -> StepPlan:
+    """The step plan for the patient's age group, in ``lang``; ``tasks`` tell whether a course is overdue."""
     current = current_step(v)
     side = wording.adult if v.adult else wording.child
     lines = _Lines(wording, side, lang)
-    escalate = _adult(v, lines, current) if v.adult else _child(v, lines, current)
+    escalate = _adult(v, lines, current, tasks) if v.adult else _child(v, lines, current, tasks)
     lines.close()
     return StepPlan(
         current=current,

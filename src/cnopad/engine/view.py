@@ -56,6 +56,7 @@ class RecordView:
         "diagnosis_date",
         "events",
         "goals",
+        "held",
         "imaging",
         "meds_taken",
         "pain",
@@ -73,6 +74,9 @@ class RecordView:
 
     def __init__(self, record: PatientRecord, as_of: date, orders: Sequence[Entry] = ()) -> None:
         self.record = record
+        #: due dates of overdue scheduled courses (set by ``assess`` from the tasks): while any is overdue,
+        #: whether a drug works too little cannot be judged, so no escalation is suggested
+        self.held: tuple[date, ...] = ()
         self.as_of = as_of
         self.patient_id = record.patient.id
         self.as_of_text = as_of.isoformat()

@@ -55,10 +55,13 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
                     "roles are used, its name and identifier are unknown",
                 )
             )
+        phone = _phone(target)
         if _is_practitioner_role(member, target):
             role_roles, name, identifier, role_org = _practitioner_role(target, f"{where}.member", ctx)
             roles |= role_roles
             organization = organization or role_org
+            if phone is None and target is not None:
+                phone = _phone(ctx.resolve(target.get("practitioner") or {}, f"{where}.member", required=False))
         else:
             name, identifier = _who(member, target)
         _fits_columns(where, str(part.get("id") or f"{team_id}-{index}"), identifier)
@@ -76,6 +79,7 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
                 start=start,
                 end=end,
                 team_id=team_id,
+                phone=phone,
             )
         )
     return members
@@ -88,6 +92,17 @@ def _fits_columns(where: str, member_id: str, identifier: Identifier | None) -> 
         limit = input_rules.LIMITS["identifier"]
         input_rules.check_text(f"{where}.member.identifier.system", identifier.system, max_length=limit)
         input_rules.check_text(f"{where}.member.identifier.value", identifier.value, max_length=limit)
+
+
+def _phone(target: JsonObject | None) -> str | None:
+    """The first phone number of a Practitioner or PractitionerRole (``telecom``, system phone), work first."""
+    numbers = [
+        t for t in (target or {}).get("telecom") or [] if t.get("system") == "phone" and str(t.get("value", "")).strip()
+    ]
+    numbers.sort(key=lambda t: t.get("use") != "work")
+    # a number longer than the column is not shortened (a cut phone number dials someone else): none is shown
+    found = [str(t["value"]).strip() for t in numbers]
+    return next((n for n in found if len(n) <= 40), None)
 
 
 def _is_practitioner_role(member: JsonObject, target: JsonObject | None) -> bool:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from cnopad.domain import (
+    KIND_OF,
     Administration,
     Allergy,
     Biopsy,
@@ -21,6 +22,7 @@ from cnopad.domain import (
     Coding,
     Condition,
     Encounter,
+    Entry,
     Goal,
     ImagingResult,
     Immunization,
@@ -51,6 +53,7 @@ _VERIFICATION = {
     Verification.RULED_OUT: "refuted",
 }
 _TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
+_VERIFICATION_SYSTEMS = {"Condition": "condition-ver-status", "AllergyIntolerance": "allergyintolerance-verification"}
 #: R4 wants an absolute fullUrl; cnopad's own base, so relative references (Type/id) resolve against it
 FULL_URL_BASE = "https://fhir.cnopad.nl/fhir"
 
@@ -62,8 +65,9 @@ class RecordWriter:
         self.valuesets = valuesets
         self.subject: JsonObject = {}
 
-    def bundle(self, record: PatientRecord) -> JsonObject:
-        """The whole record as a collection Bundle: the Patient first, then every entry."""
+    def bundle(self, record: PatientRecord, voided: tuple[Entry, ...] = ()) -> JsonObject:
+        """The whole record as a collection Bundle: the Patient first, then every entry, then the entries
+        voided in cnopad with status ``entered-in-error`` (a receiving system can retract its copy)."""
         self.subject = {"reference": f"Patient/{record.patient.id}"}
         resources: list[JsonObject] = [self.patient(record)]
         writers: dict[str, Callable[[Any], JsonObject]] = {
@@ -85,11 +89,32 @@ class RecordWriter:
         for biopsy in record.biopsies:
             resources.extend(self.biopsy(biopsy))
         resources.extend(self.care_teams(record.care_team))
+        for entry in voided:
+            resources.extend(_entered_in_error(r) for r in self._written(entry))
         return {
             "resourceType": "Bundle",
             "type": "collection",
             "entry": [{"fullUrl": f"{FULL_URL_BASE}/{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
         }
+
+    def _written(self, entry: Entry) -> list[JsonObject]:
+        kind = KIND_OF[type(entry)]
+        many: dict[str, Callable[[Any], list[JsonObject]]] = {"imaging": self.imaging, "biopsies": self.biopsy}
+        if kind in many:
+            return many[kind](entry)
+        one: dict[str, Callable[[Any], JsonObject]] = {
+            "conditions": self.condition,
+            "medications": self.medication,
+            "administrations": self.administration,
+            "immunizations": self.immunization,
+            "allergies": self.allergy,
+            "observations": self.observation,
+            "procedures": self.procedure,
+            "goals": self.goal,
+            "referrals": self.referral,
+            "encounters": self.encounter,
+        }
+        return [one[kind](entry)] if kind in one else []
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -416,6 +441,7 @@ class RecordWriter:
         out: list[JsonObject] = []
         for team_id, team in sorted(teams.items()):
             participants = []
+            contained: list[JsonObject] = []
             for m in team:
                 member: JsonObject = {"display": m.name}
                 if m.identifier is not None:
@@ -429,25 +455,50 @@ class RecordWriter:
                     "role": [{"coding": [_coding(self.valuesets.coding_for(r))]} for r in sorted(m.roles)],
                     "member": member,
                 }
+                if m.phone:
+                    # a Reference carries no telecom: the number travels on a contained Practitioner
+                    contained.append(
+                        {
+                            "resourceType": "Practitioner",
+                            "id": f"p-{m.id}",
+                            "telecom": [{"system": "phone", "value": m.phone}],
+                        }
+                    )
+                    member["reference"] = f"#p-{m.id}"
                 if m.organization:
                     part["onBehalfOf"] = {"display": m.organization}
                 if m.start or m.end:
                     part["period"] = _period(m.start, m.end)
                 participants.append(part)
-            out.append(
-                {
-                    "resourceType": "CareTeam",
-                    "id": team_id,
-                    "status": "active",
-                    "subject": self.subject,
-                    "participant": participants,
-                }
-            )
+            team_resource: JsonObject = {
+                "resourceType": "CareTeam",
+                "id": team_id,
+                "status": "active",
+                "subject": self.subject,
+                "participant": participants,
+            }
+            if contained:
+                team_resource["contained"] = contained
+            out.append(team_resource)
         return out
 
 
 #: the sides the laterality extension can say (unknown and midline are not written)
 _LATERALITY_SIDES = frozenset({Side.LEFT, Side.RIGHT, Side.BILATERAL})
+
+
+def _entered_in_error(resource: JsonObject) -> JsonObject:
+    """The resource as FHIR marks a record entered in error (Goal.lifecycleStatus, Condition.verificationStatus)."""
+    kind = resource["resourceType"]
+    if kind == "Goal":
+        resource["lifecycleStatus"] = "entered-in-error"
+    elif kind in _VERIFICATION_SYSTEMS:
+        system = f"{_TERMINOLOGY}{_VERIFICATION_SYSTEMS[kind]}"
+        resource["verificationStatus"] = _status(system, "entered-in-error")
+        resource.pop("clinicalStatus", None)  # con-5 / ait-2: no clinical status on an entry in error
+    else:
+        resource["status"] = "entered-in-error"
+    return resource
 
 
 def _coding(c: Coding) -> JsonObject:

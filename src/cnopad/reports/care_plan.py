@@ -4,10 +4,11 @@ safety points and what to do out of hours."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from cnopad.domain import CareRole, Concept, Goal, GoalStatus, PatientRecord, PeriodUnit
+from cnopad.domain import CareRole, CareTeamMember, Concept, Goal, GoalStatus, PatientRecord, PeriodUnit
 from cnopad.engine import Assessment, Card, Indicator, Task, TaskStatus
 from cnopad.engine.criteria import CriteriaReport
 from cnopad.knowledge.sources import Contact, SourceBook
@@ -45,6 +46,22 @@ class TeamLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CallLine:
+    """Someone to call, first page: who, in which capacity, and the number from the record ('' when none)."""
+
+    group: str
+    name: str
+    roles: str
+    organization: str
+    phone: str
+
+
+#: the treating team: whom the first page names after the patient's own GP practice
+_TREATING = frozenset({CareRole.COORDINATOR, CareRole.MAIN_TREATING, CareRole.EXPERTISE_CENTRE, CareRole.SPECIALIST})
+GROUPS = {"gp": N_("Own GP practice"), "treating": N_("Treating team")}
+
+
+@dataclass(frozen=True, slots=True)
 class MedicationLine:
     """A medication in use as printed."""
 
@@ -66,6 +83,7 @@ class CarePlan:
     diagnosis: str | None
     sites: tuple[str, ...]
     team: tuple[TeamLine, ...]
+    call: tuple[CallLine, ...]
     coordinators: tuple[str, ...]
     contacts: tuple[Contact, ...]
     assessment: Assessment
@@ -74,10 +92,27 @@ class CarePlan:
     goal: Goal | None
     safety: tuple[Card, ...]
     disclaimers: tuple[str, ...]
+    draft_translation: str | None  # the CRMO source's caution, for a child's plan
     criteria: CriteriaReport | None = None  # printed as the diagnostic path while CNO is only suspected (issue 13)
 
 
-def _medications(record: PatientRecord, today: date, catalog: Catalog) -> tuple[MedicationLine, ...]:
+def _call_lines(
+    team: list[CareTeamMember], valuesets: ValueSetIndex, lang: str, catalog: Catalog
+) -> tuple[CallLine, ...]:
+    """The patient's own GP practice first, then the treating team; each with the number the record holds."""
+    out: list[CallLine] = []
+    for group, members in (
+        ("gp", [m for m in team if CareRole.GP in m.roles]),
+        ("treating", [m for m in team if m.roles & _TREATING and CareRole.GP not in m.roles]),
+    ):
+        for m in sorted(members, key=lambda m: m.name):
+            roles = ", ".join(valuesets.title(r, lang) for r in sorted(m.roles))
+            out.append(CallLine(catalog.gettext(GROUPS[group]), m.name, roles, m.organization or "", m.phone or ""))
+    return tuple(out)
+
+
+def medication_lines(record: PatientRecord, today: date, catalog: Catalog) -> tuple[MedicationLine, ...]:
+    """The medication in use with dose and schedule, as printed (care plan and personal leaflet)."""
     out = []
     for med in record.medications:
         if not med.active_on(today):
@@ -145,21 +180,61 @@ def build_care_plan(
             )
             for m in sorted(team, key=lambda m: m.name)
         ),
+        call=_call_lines(team, valuesets, lang, catalog),
         coordinators=tuple(m.name for m in team if CareRole.COORDINATOR in m.roles),
         contacts=tuple(c for c in sources.contacts.values() if c.scope in (scope, Scope.ANY)),
         assessment=assessment,
-        medications=_medications(record, today, catalog),
+        medications=medication_lines(record, today, catalog),
         schedule=tuple(sorted(assessment.tasks, key=lambda t: (_STATUS_ORDER[t.status], t.due, t.id))),
         goal=goals[0] if goals else None,
         safety=safety,
         disclaimers=tuple(d.disclaimer.text.get(lang) for d in documents),
+        draft_translation=sources.document_for("CRMO").disclaimer.text.get(lang) if child else None,
         criteria=criteria if criteria is not None and criteria.diagnosis == "suspected" else None,
     )
 
 
 def care_plan_html(plan: CarePlan, catalog: Catalog) -> str:
     """The care plan as HTML (for the PDF)."""
-    return render_html(plan.lang, catalog, "care_plan.html", plan=plan, steps=STEPS, statuses=STATUSES)
+    return render_html(
+        plan.lang,
+        catalog,
+        "care_plan.html",
+        plan=plan,
+        steps=STEPS,
+        statuses=STATUSES,
+        tel=tel_uri,
+        external=external_url,
+    )
+
+
+def tel_uri(phone: str) -> str:
+    """A ``tel:`` link for a phone number (RFC 3966: the digits and a leading +)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"tel:+{digits}" if phone.strip().startswith("+") else f"tel:{digits}"
+
+
+_WEBSITE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+", re.IGNORECASE)
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{5,38}")
+
+
+def external_url(value: str) -> str | None:
+    """An absolute link for a contact line (website, e-mail address, phone number), or None.
+
+    On paper a relative link goes nowhere, so documents link only absolute addresses: a website written
+    without its scheme ("lumc.nl/...") gets https://, an e-mail address mailto:, a phone number tel:.
+    """
+    text = value.strip()
+    if text.startswith(("https://", "http://")):
+        return text
+    if _EMAIL.fullmatch(text):
+        return f"mailto:{text}"
+    if _PHONE.fullmatch(text):
+        return tel_uri(text)
+    if _WEBSITE.fullmatch(text):
+        return f"https://{text}"
+    return None
 
 
 def care_plan_pdf(plan: CarePlan, catalog: Catalog) -> bytes:

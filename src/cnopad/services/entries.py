@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -24,6 +25,8 @@ from cnopad.domain import (
     CareTeamMember,
     Coding,
     Concept,
+    Encounter,
+    EncounterStatus,
     Entry,
     Goal,
     GoalStatus,
@@ -42,7 +45,7 @@ from cnopad.domain import (
     Site,
     System,
 )
-from cnopad.knowledge.valuesets import ValueSetIndex
+from cnopad.knowledge.valuesets import UnitSpec, ValueSetIndex
 from cnopad.services import worklist
 from cnopad.services.access import ensure_can_write, ensure_not_self_added
 from cnopad.services.entry_forms import Field, FieldError, FormErrors, Kind, coerce
@@ -97,6 +100,14 @@ LAB_CONCEPTS = (
     Concept.CALCIUM,
     Concept.VITAMIN_D,
     Concept.RHEUMATOID_FACTOR,
+    Concept.URINE_TEST,  # the child's monitoring asks for blood and urine tests (CRMO-MONITORING-1)
+)
+#: kinds of contact a clinician records; an expertise-centre review closes the yearly review task
+CONTACTS = (
+    Concept.EXPERTISE_CENTRE_REVIEW,
+    Concept.SPECIALIST_CONTACT,
+    Concept.GP_CONTACT,
+    Concept.OUT_OF_HOURS_CONTACT,
 )
 MODALITIES = (
     Concept.XRAY,
@@ -138,6 +149,8 @@ REFERRALS = (
 UNITS = ("mg", "g", "microgram", "mg/kg", "mL")
 
 _D = Decimal
+#: a phone number as people write it: digits with spaces, dashes, dots, brackets and a leading +
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{5,38}")
 
 
 FORMS: dict[str, tuple[Field, ...]] = {
@@ -162,8 +175,10 @@ FORMS: dict[str, tuple[Field, ...]] = {
     ),
     "lab": (
         Field("test", Kind.CHOICE, required=True),
-        Field("value", Kind.DECIMAL, required=True, minimum=_D(-1_000_000), maximum=_D(1_000_000)),
-        Field("unit", Kind.TEXT, max_length=20),
+        # required for a test with a unit (checked with the test): a panel such as urinalysis has no value;
+        # no lab value cnopad reads is negative (concentrations, counts, rates, ratios)
+        Field("value", Kind.DECIMAL, minimum=_D(0), maximum=_D(1_000_000)),
+        Field("unit", Kind.CHOICE),
         Field("date", Kind.DATE, required=True),
     ),
     "pain": (
@@ -187,6 +202,10 @@ FORMS: dict[str, tuple[Field, ...]] = {
         Field("vaccine", Kind.CHOICE, required=True, choices=tuple(VACCINES)),
         Field("date", Kind.DATE, required=True),
     ),
+    "contact": (
+        Field("contact", Kind.CHOICE, required=True, choices=tuple(c.value for c in CONTACTS)),
+        Field("date", Kind.DATE, required=True),
+    ),
     "goal": (
         Field("goal", Kind.CHOICE, required=True, choices=tuple(c.value for c in GOALS)),
         Field("description", Kind.TEXT, required=True, max_length=500),
@@ -197,6 +216,7 @@ FORMS: dict[str, tuple[Field, ...]] = {
         Field("roles", Kind.MULTI, required=True, choices=tuple(r.value for r in CareRole)),
         Field("organization", Kind.TEXT, max_length=200),
         Field("agb", Kind.TEXT, max_length=8),
+        Field("phone", Kind.TEXT, max_length=40),
         Field("start", Kind.DATE),
     ),
     "referral": (
@@ -219,6 +239,21 @@ def lab_tests(valuesets: ValueSetIndex) -> dict[str, tuple[Concept, Coding]]:
     return out
 
 
+def lab_unit_spec(valuesets: ValueSetIndex, code: str) -> UnitSpec | None:
+    """The UCUM unit a lab test's rules use and the units converted to it exactly (labs.yaml), None: no value."""
+    return valuesets.unit_spec((Coding(System.LOINC.value, code),))
+
+
+def lab_units(valuesets: ValueSetIndex) -> tuple[str, ...]:
+    """Every UCUM unit the lab form offers: each test's own unit and those labs.yaml converts exactly."""
+    units: dict[str, None] = {}
+    for code in lab_tests(valuesets):
+        spec = lab_unit_spec(valuesets, code)
+        if spec is not None:
+            units |= dict.fromkeys((spec.unit, *spec.factors))
+    return tuple(units)
+
+
 def record_choices(
     form: str, record: PatientRecord, today: date, valuesets: ValueSetIndex
 ) -> dict[str, tuple[str, ...]]:
@@ -230,7 +265,7 @@ def record_choices(
         iv = [m for m in in_use if Concept.BISPHOSPHONATE in m.concepts or Concept.TNF_INHIBITOR in m.concepts]
         return {"medication": tuple(m.id for m in iv)}
     if form == "lab":
-        return {"test": tuple(lab_tests(valuesets))}
+        return {"test": tuple(lab_tests(valuesets)), "unit": lab_units(valuesets)}
     return {}
 
 
@@ -346,9 +381,40 @@ def _infusion(c: _Context) -> list[Entry]:
 
 
 def _lab(c: _Context) -> list[Entry]:
+    """A lab value is stored in the UCUM unit its rules use, converted exactly; a unit that does not fit the
+    test is refused (a CRP in mmol/L is a wrong unit, and guessing would be off by a factor)."""
     _, coding = lab_tests(c.valuesets)[c.v["test"]]
     codings, concepts = c.coded(coding)
-    return [Observation(c.id, codings, concepts, c.v["date"], Quantity(c.v["value"], c.v["unit"]))]
+    spec = lab_unit_spec(c.valuesets, c.v["test"])
+    value, unit = c.v["value"], c.v["unit"]
+    if spec is None:  # a panel (urinalysis): done or not, no value
+        errors = [FieldError(name, "not-applicable") for name in ("value", "unit") if c.v[name] is not None]
+        if errors:
+            raise FormErrors(errors)
+        return [Observation(c.id, codings, concepts, c.v["date"], None)]
+    allowed = ", ".join((spec.unit, *spec.factors))
+    errors = []
+    if value is None:
+        errors.append(FieldError("value", "required"))
+    if unit is None:
+        errors.append(FieldError("unit", "required"))
+    elif spec.factor(unit) is None:
+        errors.append(FieldError("unit", "wrong-unit", unit=unit, units=allowed))
+    if errors:
+        raise FormErrors(errors)
+    factor = spec.factor(unit)
+    assert factor is not None  # noqa: S101 - checked above
+    return [Observation(c.id, codings, concepts, c.v["date"], Quantity(_tidy(value * factor), spec.unit))]
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """A converted value without trailing zeros (12.0 -> 12), as the FHIR reader stores it."""
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+
+def _contact(c: _Context) -> list[Entry]:
+    codings, concepts = c.coded(c.valuesets.coding_for(Concept(c.v["contact"])))
+    return [Encounter(c.id, codings, concepts, c.v["date"], EncounterStatus.FINISHED)]
 
 
 def _pain(c: _Context) -> list[Entry]:
@@ -401,6 +467,9 @@ def _care_team(c: _Context) -> list[Entry]:
     agb = c.v["agb"]
     if agb is not None and not (len(agb) == 8 and agb.isdigit()):
         raise FormErrors([FieldError("agb", "not-agb")])
+    phone = c.v["phone"]
+    if phone is not None and not _PHONE.fullmatch(phone):
+        raise FormErrors([FieldError("phone", "not-a-phone")])
     return [
         CareTeamMember(
             c.id,
@@ -409,6 +478,7 @@ def _care_team(c: _Context) -> list[Entry]:
             Identifier(AGB_SYSTEM, agb) if agb else None,
             c.v["organization"],
             c.v["start"],
+            phone=phone,
         )
     ]
 
@@ -429,6 +499,7 @@ _BUILDERS: dict[str, Callable[[_Context], list[Entry]]] = {
     "imaging": _imaging,
     "screening": _screening,
     "vaccination": _vaccination,
+    "contact": _contact,
     "goal": _goal,
     "care_team": _care_team,
     "referral": _referral,

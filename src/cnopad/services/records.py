@@ -53,7 +53,7 @@ def export_bundle(
     """The stored record as a FHIR R4 Bundle, validated before it leaves (access checked; audited as an export)."""
     purpose = access.ensure_can_read(uow, patient_id).purpose(purpose)
     record = uow.records.get(patient_id, purpose=purpose, audit=False)
-    bundle = RecordWriter(valuesets).bundle(record)
+    bundle = RecordWriter(valuesets).bundle(record, tuple(uow.records.voided(patient_id)))
     validate_bundle(_json_roundtrip(bundle))
     uow.audit.append(
         uow.actor,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -16,7 +16,7 @@ from cnopad.domain.access import Actor
 from cnopad.errors import ConflictError, NotFoundError
 from cnopad.store.audit import AuditLog
 from cnopad.store.codec import digest, dumps, load_entry, load_patient
-from cnopad.store.tables import care_team_index, entries, patients
+from cnopad.store.tables import care_team_index, entries, entry_history, patients
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,38 @@ class SaveStats:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+#: the status of a voided entry (FHIR's word for it); other entries are "current"
+VOIDED = "entered-in-error"
+CURRENT = "current"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One write of one entry: who (user, role), when, which action (record, import, void) and why (a void)."""
+
+    action: str
+    at: datetime
+    user: str
+    role: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class EntryHistory:
+    """An entry as stored (current or voided), with its events oldest first (none: written before 0007)."""
+
+    kind: str
+    entry: Entry
+    status: str
+    updated_at: datetime
+    events: tuple[HistoryEvent, ...]
+
+    @property
+    def voided(self) -> bool:
+        """True when the entry was voided (entered in error)."""
+        return self.status == VOIDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +102,13 @@ class RecordRepository:
             msg = f"no patient with id {patient_id!r}"
             raise NotFoundError(msg)
         patient = load_patient(json.loads(row.payload))
+        # a voided entry stays stored (history, export) but is never part of the record that is assessed
         found = [
             load_entry(r.kind, json.loads(r.payload))
             for r in self.session.execute(
-                select(entries.c.kind, entries.c.payload).where(entries.c.patient_id == patient_id)
+                select(entries.c.kind, entries.c.payload).where(
+                    entries.c.patient_id == patient_id, entries.c.status != VOIDED
+                )
             )
         ]
         if audit:
@@ -109,6 +144,48 @@ class RecordRepository:
         self.audit.append(self.actor, "list", patient_id=None, purpose=purpose, detail=f"patients={len(rows)}")
         return [PatientSummary(r.id, r.name, r.birth_date) for r in rows]
 
+    def voided(self, patient_id: str) -> tuple[Entry, ...]:
+        """The patient's voided entries (for the export, with status entered-in-error); not audited here."""
+        rows = self.session.execute(
+            select(entries.c.kind, entries.c.payload).where(
+                entries.c.patient_id == patient_id, entries.c.status == VOIDED
+            )
+        )
+        return tuple(load_entry(r.kind, json.loads(r.payload)) for r in rows)
+
+    def history(self, patient_id: str, *, limit: int = 100) -> tuple[EntryHistory, ...]:
+        """The most recently written entries with who wrote, changed or voided them (read as part of a record)."""
+        rows = self.session.execute(
+            select(entries.c.kind, entries.c.entry_id, entries.c.payload, entries.c.status, entries.c.updated_at)
+            .where(entries.c.patient_id == patient_id)
+            .order_by(entries.c.updated_at.desc(), entries.c.kind, entries.c.entry_id)
+            .limit(limit)
+        ).all()
+        if not rows:
+            return ()
+        keys = {(r.kind, r.entry_id) for r in rows}
+        events: dict[tuple[str, str], tuple[HistoryEvent, ...]] = {}
+        h = entry_history.c
+        for e in self.session.execute(
+            select(h.kind, h.entry_id, h.action, h.at, h.user_name, h.user_role, h.reason)
+            .where(h.patient_id == patient_id)
+            .order_by(h.id)
+        ):
+            key = (e.kind, e.entry_id)
+            if key in keys:
+                event = HistoryEvent(e.action, _aware(e.at), e.user_name, e.user_role, e.reason)
+                events[key] = (*events.get(key, ()), event)
+        return tuple(
+            EntryHistory(
+                r.kind,
+                load_entry(r.kind, json.loads(r.payload)),
+                r.status,
+                _aware(r.updated_at),
+                tuple(events.get((r.kind, r.entry_id), ())),
+            )
+            for r in rows
+        )
+
     def _member_patients(self, member: tuple[str, str]) -> Select[tuple[str]]:
         """Patients whose care team holds ``member`` today (a membership that ended no longer counts)."""
         today = self.clock().date()
@@ -133,7 +210,7 @@ class RecordRepository:
     def save(self, record: PatientRecord, *, purpose: str, action: str = "import") -> SaveStats:
         """Insert or update the patient and every entry (by kind and id); never deletes entries."""
         stats = self._save_patient(record.patient)
-        entry_stats, team_changed = self._save_entries(record.patient.id, record.entries())
+        entry_stats, team_changed = self._save_entries(record.patient.id, record.entries(), action=action)
         stats = SaveStats(
             stats.created + entry_stats.created,
             stats.updated + entry_stats.updated,
@@ -155,7 +232,7 @@ class RecordRepository:
         if not self.exists(patient_id):
             msg = f"no patient with id {patient_id!r}"
             raise NotFoundError(msg)
-        stats, team_changed = self._save_entries(patient_id, new)
+        stats, team_changed = self._save_entries(patient_id, new, action=action, revive=True)
         if team_changed:
             self._reindex_care_team(patient_id)
         self.audit.append(
@@ -166,6 +243,54 @@ class RecordRepository:
             detail=f"created={stats.created} updated={stats.updated} unchanged={stats.unchanged}",
         )
         return stats
+
+    def void(self, patient_id: str, kind: str, entry_id: str, *, reason: str, purpose: str) -> Entry:
+        """Mark one current entry as entered in error, with the reason; the row and its content stay.
+
+        NotFoundError when there is no such current entry (already voided, or another patient's).
+        """
+        row = self.session.execute(
+            select(entries.c.payload).where(
+                entries.c.patient_id == patient_id,
+                entries.c.kind == kind,
+                entries.c.entry_id == entry_id,
+                entries.c.status == CURRENT,
+            )
+        ).first()
+        if row is None:
+            msg = f"no current {kind} entry {entry_id!r} for patient {patient_id!r}"
+            raise NotFoundError(msg)
+        now = self.clock()
+        self.session.execute(
+            update(entries)
+            .where(entries.c.patient_id == patient_id, entries.c.kind == kind, entries.c.entry_id == entry_id)
+            .values(status=VOIDED, updated_at=now)
+        )
+        self._history(patient_id, [(kind, entry_id)], "void", now, reason=reason)
+        # the reason is free text (it may name the patient): the audit detail holds the kind only
+        self.audit.append(self.actor, "void", patient_id=patient_id, purpose=purpose, detail=f"kind={kind}")
+        return load_entry(kind, json.loads(row.payload))
+
+    def _history(
+        self, patient_id: str, keys: Sequence[tuple[str, str]], action: str, at: datetime, *, reason: str | None = None
+    ) -> None:
+        if keys:
+            self.session.execute(
+                insert(entry_history),
+                [
+                    {
+                        "patient_id": patient_id,
+                        "kind": kind,
+                        "entry_id": entry_id,
+                        "action": action,
+                        "at": at,
+                        "user_name": self.actor.user,
+                        "user_role": self.actor.role.value,
+                        "reason": reason,
+                    }
+                    for kind, entry_id in keys
+                ],
+            )
 
     def _save_patient(self, patient: Patient) -> SaveStats:
         text = dumps(patient)
@@ -208,13 +333,25 @@ class RecordRepository:
         )
         return SaveStats(updated=1)
 
-    def _save_entries(self, patient_id: str, new: Iterable[Entry]) -> tuple[SaveStats, bool]:
-        existing = {
-            (r.kind, r.entry_id): r.digest
-            for r in self.session.execute(
-                select(entries.c.kind, entries.c.entry_id, entries.c.digest).where(entries.c.patient_id == patient_id)
+    def _save_entries(
+        self, patient_id: str, new: Iterable[Entry], *, action: str, revive: bool = False
+    ) -> tuple[SaveStats, bool]:
+        """Insert new and update changed entries, with a history row each (who, when, how).
+
+        ``revive``: an entry a clinician enters again after voiding it becomes current again; an import
+        that still carries a voided entry leaves it voided (the clinician's void wins over the feed).
+        """
+        existing: dict[tuple[str, str], str] = {}
+        voided: set[tuple[str, str]] = set()
+        for r in self.session.execute(
+            select(entries.c.kind, entries.c.entry_id, entries.c.digest, entries.c.status).where(
+                entries.c.patient_id == patient_id
             )
-        }
+        ):
+            existing[(r.kind, r.entry_id)] = r.digest
+            if r.status == VOIDED:
+                voided.add((r.kind, r.entry_id))
+        written: list[tuple[str, str]] = []
         now = self.clock()
         inserts: list[dict[str, object]] = []
         updates: list[dict[str, object]] = []
@@ -225,9 +362,10 @@ class RecordRepository:
             text = dumps(entry)
             new_digest = digest(text)
             old = existing.get((kind, entry.id))
-            if old == new_digest:
+            if old == new_digest and not (revive and (kind, entry.id) in voided):
                 unchanged += 1
                 continue
+            written.append((kind, entry.id))
             team_changed = team_changed or kind == "care_team"
             row = {
                 "patient_id": patient_id,
@@ -236,6 +374,7 @@ class RecordRepository:
                 "payload": text,
                 "digest": new_digest,
                 "updated_at": now,
+                "status": VOIDED if (kind, entry.id) in voided and not revive else CURRENT,
             }
             if old is None:
                 inserts.append(row)
@@ -255,12 +394,14 @@ class RecordRepository:
                     payload=bindparam("payload"),
                     digest=bindparam("digest"),
                     updated_at=bindparam("updated_at"),
+                    status=bindparam("status"),
                 ),
                 [{k: v for k, v in u.items() if k not in ("patient_id", "kind", "entry_id")} for u in updates],
             )
+        self._history(patient_id, written, action, now)
         return SaveStats(created=len(inserts), updated=len(updates), unchanged=unchanged), team_changed
 
-    def _reindex_care_team(self, patient_id: str) -> None:
+    def _reindex_care_team(self, patient_id: str) -> None:  # care-team entries are never voided (see void)
         """Rebuild the patient's rows in the care-team index from the stored care-team entries."""
         self.session.execute(delete(care_team_index).where(care_team_index.c.patient_id == patient_id))
         rows = []
@@ -283,3 +424,8 @@ class RecordRepository:
                 )
         if rows:
             self.session.execute(insert(care_team_index), rows)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes: every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

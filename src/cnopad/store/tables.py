@@ -49,6 +49,24 @@ entries = Table(
     Column("payload", Text, nullable=False),
     Column("digest", String(64), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # "current", or "entered-in-error" (voided with a reason: kept, exported so, never assessed)
+    Column("status", String(20), nullable=False, server_default="current"),
+)
+
+#: who wrote, changed or voided which entry, when, and why (a void): the record's own history, per entry
+entry_history = Table(
+    "entry_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", String(64), ForeignKey("patients.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("entry_id", String(128), nullable=False),
+    Column("action", String(20), nullable=False),  # record, import, void (the audit log's action words)
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_name", String(200), nullable=False),
+    Column("user_role", String(40), nullable=False),
+    Column("reason", Text, nullable=True),
+    Index("ix_entry_history_patient_entry", "patient_id", "kind", "entry_id"),
 )
 
 #: who is in whose care team, by practitioner identifier (for role-based access: a GP sees their patients)

@@ -29,6 +29,13 @@ class LoginRequired(CnopadError):
     code = "login-required"
 
 
+class SessionExpired(LoginRequired):
+    """A form was sent from a page whose session has ended: the page keeps what was typed and offers to sign
+    in again and save (web/static/cnopad.js); nothing is saved before that."""
+
+    code = "session-expired"
+
+
 @dataclass
 class WebContext:
     """One request as the pages see it."""
@@ -60,6 +67,10 @@ class WebContext:
     async def form(self) -> FormData:
         """The posted form, after checking its CSRF token against the session's."""
         data = await self.request.form(max_files=0, max_fields=200, max_part_size=64_000)
+        if self.session is None and self.session_id and self.htmx:
+            # the browser still holds a session cookie, but the session has ended (idle or end of day)
+            msg = "session expired"
+            raise SessionExpired(msg)
         given = data.get(CSRF_FIELD) or self.request.headers.get(CSRF_HEADER)
         check_csrf(self.session.csrf_token if self.session else None, given if isinstance(given, str) else None)
         return data

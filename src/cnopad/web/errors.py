@@ -4,10 +4,11 @@ sign in, or (for HTMX) a fragment. Form errors never come here: the form pages s
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -25,10 +26,10 @@ from cnopad.errors import (
     NotInCareTeamError,
 )
 from cnopad.services.emergency_access import REASON_MAX
-from cnopad.web.context import LoginRequired, WebContext
+from cnopad.web.context import LoginRequired, SessionExpired, WebContext
 from cnopad.web.i18n import LANG_COOKIE, N_, pick_language
 from cnopad.web.rendering import render
-from cnopad.web.security import CsrfRejected
+from cnopad.web.security import LOGIN_CSRF_COOKIE, CsrfRejected
 
 log = logging.getLogger("cnopad.web")
 
@@ -59,8 +60,25 @@ _PAGES: list[tuple[type[Exception], int, str, str]] = [
 ]
 
 
+def session_expired(request: Request) -> Response:
+    """401 with the sign-in box the page shows next to the form it keeps (cnopad.js): sign in, then the same
+    form is sent again with what was typed. The sign-in's double-submit cookie is set here, as /login does."""
+    lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    current = urlsplit(request.headers.get("hx-current-url", ""))
+    path = current.path if current.path.startswith("/patients/") and len(current.path) < 200 else "/worklist"
+    token = secrets.token_urlsafe(32)
+    html = render(lang, "_session_expired.html", login_csrf=token, next_url=path)
+    response = HTMLResponse(html, status_code=401, headers={"cache-control": "no-store", "x-cnopad-session": "expired"})
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/login"
+    )
+    return response
+
+
 def error_response(request: Request, exc: Exception) -> Response:
     """Translate one error into the response the browser gets."""
+    if isinstance(exc, SessionExpired):
+        return session_expired(request)
     if isinstance(exc, LoginRequired):
         target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if request.headers.get("hx-request") == "true":

@@ -25,6 +25,7 @@ FORM_TITLES = {
     "goal": N_("Treatment goal"),
     "care_team": N_("Care-team member"),
     "referral": N_("Referral"),
+    "contact": N_("Contact or review"),
 }
 FIELD_LABELS = {
     "drug": N_("Medicine"),
@@ -39,6 +40,7 @@ FIELD_LABELS = {
     "given": N_("Date (first day)"),
     "days": N_("Number of consecutive days"),
     "test": N_("Test"),
+    "contact": N_("Kind of contact"),
     "value": N_("Value"),
     "date": N_("Date"),
     "score": N_("Pain score (0 = no pain, 10 = worst imaginable)"),
@@ -55,6 +57,7 @@ FIELD_LABELS = {
     "roles": N_("Roles"),
     "organization": N_("Organisation"),
     "agb": N_("AGB code (8 digits)"),
+    "phone": N_("Phone number"),
     "target": N_("Referred to"),
     "planned": N_("Planned date"),
 }
@@ -94,19 +97,21 @@ VACCINE_NAMES = {
     "J07AN01": N_("tuberculosis, BCG (live)"),
 }
 LAB_NAMES = {
-    "1988-5": N_("CRP (mg/L)"),
-    "4537-7": N_("ESR (mm/h)"),
-    "6768-6": N_("Alkaline phosphatase (U/L)"),
-    "14682-9": N_("Creatinine (µmol/L)"),
-    "2160-0": N_("Creatinine (mg/dL)"),
-    "718-7": N_("Haemoglobin"),
+    "1988-5": N_("CRP"),
+    "4537-7": N_("ESR"),
+    "6768-6": N_("Alkaline phosphatase"),
+    "14682-9": N_("Creatinine (molar)"),
+    "2160-0": N_("Creatinine (mass)"),
+    "718-7": N_("Haemoglobin (mass)"),
     "6690-2": N_("Leukocytes"),
     "777-3": N_("Platelets"),
-    "2000-8": N_("Calcium (mmol/L)"),
-    "17861-6": N_("Calcium (mg/dL)"),
+    "2000-8": N_("Calcium (molar)"),
+    "17861-6": N_("Calcium (mass)"),
     "62292-8": N_("25-OH vitamin D (D2+D3)"),
     "1989-3": N_("25-OH vitamin D3"),
     "11572-5": N_("Rheumatoid factor"),
+    "9321-1": N_("Urine: calcium/creatinine ratio"),
+    "24356-8": N_("Urine: urinalysis (done, no value)"),
 }
 UNIT_NAMES = {"mg": "mg", "g": "g", "microgram": N_("microgram"), "mg/kg": "mg/kg", "mL": "mL"}
 RESULT_NAMES = {"negative": N_("negative"), "positive": N_("positive"), "indeterminate": N_("indeterminate")}
@@ -235,7 +240,9 @@ FIELD_RULES = {
     "unknown-choice": N_("Choose one of the options."),
     "contradiction": N_("These choices contradict each other."),
     "not-agb": N_("An AGB code has 8 digits."),
+    "not-a-phone": N_("Enter a phone number, for example 020 123 4567."),
     "not-applicable": N_("This does not apply to the choice made."),
+    "wrong-unit": N_("Unit: %(unit)s does not fit this test. Choose %(units)s; nothing was converted or saved."),
     "control-characters": N_("Remove the special characters."),
     "invalid-unicode": N_("This text holds characters that cannot be stored; type it again."),
     "date-out-of-range": N_("Enter a date from %(earliest)s to %(latest)s."),

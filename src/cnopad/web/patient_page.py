@@ -21,6 +21,7 @@ FORM_ORDER = (
     "medication_start",
     "medication_stop",
     "lab",
+    "contact",
     "imaging",
     "screening",
     "vaccination",

@@ -10,13 +10,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from cnopad.errors import NotFoundError
 from cnopad.services import criteria as criteria_svc
-from cnopad.services import entries, worklist
+from cnopad.services import entries, voiding, worklist
 from cnopad.services.access import Basis
 from cnopad.services.entry_forms import FieldError, FormErrors
+from cnopad.web import history
 from cnopad.web.context import Web, WebContext
 from cnopad.web.errors import WebRoute
 from cnopad.web.labels import Labels, field_message
 from cnopad.web.patient_page import FORM_ORDER, form_state, page_data
+from cnopad.web.rendering import environment
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -94,8 +96,27 @@ def patient_page(web: Web, patient_id: str, saved: Annotated[str | None, Query(m
     return _render_patient(web, view, saved=saved if saved in entries.FORMS else None)
 
 
+def history_rows(web: WebContext, patient_id: str) -> list[history.HistoryRow]:
+    """The record's history with authors, for the signed-in user (access checked and audited)."""
+    with web.container.unit(web.actor) as uow:
+        found = voiding.entry_history(uow, patient_id)
+    return history.rows(found, _labels(web), may_void=True)
+
+
+def history_context(web: WebContext, patient_id: str) -> dict[str, Any]:
+    """The history table and, for the timeline's table, who recorded each entry and when."""
+    rows = history_rows(web, patient_id)
+    return {"history": rows, "authors": history.authors(rows, environment(web.lang).filters["moment"])}
+
+
 def _render_patient(
-    web: WebContext, view: worklist.PatientView, *, saved: str | None = None, failed: Any = None, status: int = 200
+    web: WebContext,
+    view: worklist.PatientView,
+    *,
+    saved: str | None = None,
+    failed: Any = None,
+    status: int = 200,
+    void_error: str | None = None,
 ) -> Response:
     labels = _labels(web)
     today = web.container.today()
@@ -117,6 +138,8 @@ def _render_patient(
         emergency_grants=view.emergency,
         emergency_until=max((g.expires_at for g in mine), default=None),
         criteria=criteria_svc.criteria_for_record(view.record, as_of=today, kb=web.container.knowledge, lang=web.lang),
+        void_error=void_error,
+        **history_context(web, view.record.patient.id),
         **page_data(view, today, labels),
     )
 
@@ -157,6 +180,8 @@ async def record(web: Web, patient_id: str, form: str) -> Response:
         "_saved.html",
         form=form_state(form, done.record, today, labels, saved=True),
         other_forms=[form_state(name, done.record, today, labels) for name in _DEPENDENT_FORMS if name != form],
+        void_error=None,
+        **history_context(web, patient_id),
         **page_data(worklist.PatientView(done.record, assessment), today, labels),
     )
 
@@ -177,3 +202,55 @@ def _form_failed(
             today=web.container.today(),
         )
     return _render_patient(web, view, failed=state, status=422)
+
+
+@router.post("/patients/{patient_id}/entries/{kind}/{entry_id}/void")
+async def void(web: Web, patient_id: str, kind: str, entry_id: str) -> Response:
+    """Void one entry entered in error, with a reason (kept in the history, exported as entered-in-error)."""
+    data = await web.form()
+    container = web.container
+    patient_id = valid_patient_id(patient_id)
+    try:
+        with container.unit(web.actor) as uow:
+            done = voiding.void_entry(
+                uow,
+                patient_id,
+                kind,
+                entry_id[:128],
+                data.get("reason", ""),
+                today=container.today(),
+                knowledge_version=container.knowledge.version,
+            )
+    except FieldError as exc:
+        if exc.field != "reason":
+            raise
+        message = field_message(web.lang, exc.rule, exc.params)
+        return _history_page(web, patient_id, message, status=422)
+    except FormErrors as exc:
+        first = exc.errors[0]
+        return _history_page(web, patient_id, field_message(web.lang, first.rule, first.params), status=422)
+    if not web.htmx:
+        return RedirectResponse(f"/patients/{patient_id}#history", status_code=303)
+    today = container.today()
+    labels = _labels(web)
+    assessment = worklist.assess(done.record, today, lang=web.lang)
+    return web.page(
+        "_voided.html",
+        void_error=None,
+        **history_context(web, patient_id),
+        **page_data(worklist.PatientView(done.record, assessment), today, labels),
+    )
+
+
+def _history_page(web: WebContext, patient_id: str, message: str, *, status: int) -> Response:
+    """A void without its reason: the history again with the message (nothing was changed)."""
+    view = open_view(web, patient_id)
+    if web.htmx:
+        return web.page(
+            "_history.html",
+            status=status,
+            history=history_rows(web, patient_id),
+            void_error=message,
+            patient=view.record.patient,
+        )
+    return _render_patient(web, view, status=status, void_error=message)

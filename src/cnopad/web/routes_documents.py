@@ -45,6 +45,18 @@ def care_plan_pdf(web: Web, patient_id: str) -> Response:
     return _pdf(care_plan.care_plan_pdf(plan, catalog), f"care-plan-{view.record.patient.id}-{today}.pdf")
 
 
+@router.get("/patients/{patient_id}/leaflet.pdf")
+def personal_leaflet_pdf(web: Web, patient_id: str) -> Response:
+    """The leaflet for this patient (or their parents) with name, date and own plan; no record ids."""
+    view = open_view(web, patient_id)
+    today = web.container.today()
+    catalog = translations(web.lang)
+    leaflet = leaflets.build_personal_leaflet(
+        view.record, view.assessment, kb=web.container.knowledge, catalog=catalog, today=today
+    )
+    return _pdf(leaflets.leaflet_pdf(leaflet, catalog), f"cnopad-{leaflet.audience}-{today}.pdf")
+
+
 def _audience(audience: str) -> str:
     if audience not in leaflets.AUDIENCES:
         msg = "no such leaflet"

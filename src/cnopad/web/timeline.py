@@ -39,6 +39,7 @@ class Tick:
 
     day: date
     x: float
+    entry_id: str = ""  # an infusion day: the record entry (for its author in the table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class PainPoint:
     score: int
     x: float
     y: float
+    entry_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,19 +107,17 @@ def _periods(record: PatientRecord, history: tuple[StepPeriod, ...]) -> list[Ste
 def build(record: PatientRecord, history: tuple[StepPeriod, ...], today: date) -> Timeline:
     """Lay out the timeline of one record up to ``today`` (at most the last six years)."""
     periods = sorted(_periods(record, history), key=lambda p: (p.start or date.min, p.medication_id))
-    infusions = sorted(
-        {
-            a.given_on
-            for a in record.administrations
-            if a.status.value == "completed" and a.concepts & {Concept.BISPHOSPHONATE, Concept.TNF_INHIBITOR}
-        }
-    )
+    given: dict[date, str] = {}
+    for a in sorted(record.administrations, key=lambda a: a.id):
+        if a.status.value == "completed" and a.concepts & {Concept.BISPHOSPHONATE, Concept.TNF_INHIBITOR}:
+            given.setdefault(a.given_on, a.id)
+    infusions = sorted(given)
     pains = sorted(
-        (o.effective, int(o.number))
+        (o.effective, int(o.number), o.id)
         for o in record.observations
         if Concept.PAIN_SCORE in o.concepts and o.effective is not None and o.number is not None
     )
-    known = [d for d in (*(p.start for p in periods), *infusions, *(d for d, _ in pains)) if d is not None]
+    known = [d for d in (*(p.start for p in periods), *infusions, *(d for d, _, _ in pains)) if d is not None]
     earliest = min(known, default=today - timedelta(days=365))
     start = max(min(earliest, today - timedelta(days=180)), today - timedelta(days=365 * MAX_YEARS))
     start = date(start.year, 1 if start.month <= 6 else 7, 1)
@@ -139,7 +139,7 @@ def build(record: PatientRecord, history: tuple[StepPeriod, ...], today: date) -
     pain_top = infusion_y + ROW + 8
     pain_bottom = pain_top + PAIN_HEIGHT
     points = tuple(
-        PainPoint(d, s, x(d), pain_bottom - PAIN_HEIGHT * max(0, min(s, 10)) / 10) for d, s in pains if d >= start
+        PainPoint(d, s, x(d), pain_bottom - PAIN_HEIGHT * max(0, min(s, 10)) / 10, i) for d, s, i in pains if d >= start
     )
     axis = []
     year = start.year
@@ -154,7 +154,7 @@ def build(record: PatientRecord, history: tuple[StepPeriod, ...], today: date) -
         end,
         int(pain_bottom + 28),
         tuple(bars),
-        tuple(Tick(d, x(d)) for d in infusions if d >= start),
+        tuple(Tick(d, x(d), given[d]) for d in infusions if d >= start),
         infusion_y,
         points,
         pain_top,

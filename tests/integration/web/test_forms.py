@@ -29,6 +29,7 @@ GOOD: dict[str, dict[str, Any]] = {
     },
     "screening": {"screening": "tb_screening", "date": "2026-11-02", "result": "negative"},
     "vaccination": {"vaccine": "J07BB02", "date": "2026-10-15"},
+    "contact": {"contact": "expertise_centre_review", "date": "2026-11-03"},
     "goal": {"goal": "goal_better_functioning", "description": "Weer kunnen fietsen naar het werk", "date": TODAY},
     "care_team": {
         "name": "Dr. Visser",
@@ -56,6 +57,9 @@ BAD = [
     ("lab", "value", "twelve"),
     ("lab", "test", "0000-0"),
     ("lab", "unit", "u" * 21),
+    ("lab", "unit", "mm/h"),  # a unit of another test: refused, never guessed
+    ("lab", "value", ""),  # a CRP needs its value
+    ("contact", "contact", "coffee"),
     ("pain", "score", "11"),
     ("pain", "score", "-1"),
     ("pain", "score", "zeven"),

@@ -43,11 +43,25 @@ def pain_persists_on_nsaid(v: RecordView, p: Params) -> Findings:
     return found(*(m.id for m in v.taken(Concept.NSAID))) if v.pain_after(start) is not None else NONE
 
 
+def course_never_given(v: RecordView) -> MedicationUse | None:
+    """A CNO drug in use on a schedule (courses) without any administration on record since its start."""
+    for m in v.on_cno_medication():
+        if m.schedule is None or m.start is None:
+            continue
+        if not any(d >= m.start for concept in m.concepts for d, _ in v.events.get(concept, ())):
+            return m
+    return None
+
+
 @predicate
 def complaints_persist_on_bisphosphonate(v: RecordView, p: Params) -> Findings:
-    """A bisphosphonate on record, no TNF-alpha inhibitor yet, and both pain and activity recorded after its start."""
+    """A bisphosphonate on record, no TNF-alpha inhibitor yet, and both pain and activity recorded after its start.
+
+    Silent while a scheduled course is overdue or no course is on record (the step plan says to check that
+    first): "insufficient effect" cannot be judged on courses that were not given.
+    """
     start = first_start(v, Concept.BISPHOSPHONATE)
-    if start is None or ever(v, Concept.TNF_INHIBITOR):
+    if start is None or ever(v, Concept.TNF_INHIBITOR) or v.held or course_never_given(v) is not None:
         return NONE
     active = v.active_within(p["activity_months"])
     if active is None or active <= start or v.pain_after(start) is None:

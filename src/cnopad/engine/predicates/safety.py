@@ -218,6 +218,27 @@ def live_vaccine_order_on_immunosuppressant(v: RecordView, p: Params) -> Finding
     return tuple(results)
 
 
+@predicate
+def live_vaccine_given_on_immunosuppressant(v: RecordView, p: Params) -> Findings:
+    """A live vaccine was given on a day a corticosteroid, methotrexate or TNF inhibitor was in use.
+
+    The record says it already happened (the planned case is ``live_vaccine_order_on_immunosuppressant``):
+    the card asks to consult the treating physician. It stays while the entry stands; a wrong entry is voided.
+    """
+    results: list[Finding] = []
+    for given, vaccine_id in v.events.get(Concept.LIVE_VACCINE, ()):
+        notes: list[str] = []
+        evidence: list[str] = [vaccine_id]
+        for concept, note in _IMMUNOSUPPRESSANTS:
+            users = v.active_on(concept, given)
+            if users:
+                notes.append(note)
+                evidence.extend(sorted({m.id for m in users}))
+        if notes:
+            results.append(Finding(key=vaccine_id, notes=tuple(notes), evidence=tuple(evidence)))
+    return tuple(results)
+
+
 def _pregnancy_or_wish(v: RecordView, window: int) -> list[str]:
     """Evidence of a current pregnancy (latest status) or a wish to conceive within the window."""
     evidence: list[str] = []

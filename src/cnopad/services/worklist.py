@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +22,7 @@ from cnopad.engine import Assessment, Indicator, TaskStatus
 from cnopad.engine import assess as engine_assess
 from cnopad.services.access import Basis, ensure_can_list, ensure_can_read
 from cnopad.store import EmergencyGrant, UnitOfWork
+from cnopad.store.cds import CardAction
 from cnopad.store.assessment_cache import AssessmentCacheRepository, CachedSummary
 
 #: the languages a summary keeps its task titles and card summaries in
@@ -286,13 +287,14 @@ def _refresh_many(
 
 @dataclass(frozen=True)
 class PatientView:
-    """One patient's record and its live assessment in the requested language, why the user may see it, and
-    who opened it by emergency access (newest first)."""
+    """One patient's record and its live assessment in the requested language, why the user may see it,
+    who opened it by emergency access (newest first), and what the team did with its cards (per card uuid)."""
 
     record: PatientRecord
     assessment: Assessment
     basis: Basis = Basis.CARE_TEAM
     emergency: tuple[EmergencyGrant, ...] = ()
+    actions: Mapping[str, CardAction] = field(default_factory=dict)
 
 
 def open_patient(
@@ -310,5 +312,6 @@ def open_patient(
             patient_id, as_of=today, knowledge_version=knowledge_version, summary=found.to_json(), now=uow.clock()
         )
     emergency = tuple(uow.emergency.for_patient(patient_id))
+    actions = uow.cds.standing_actions(patient_id, today=today)
     uow.commit()
-    return PatientView(record, assessment, basis, emergency)
+    return PatientView(record, assessment, basis, emergency, actions)

@@ -22,8 +22,8 @@ from cnopad.engine import Assessment, Indicator, TaskStatus
 from cnopad.engine import assess as engine_assess
 from cnopad.services.access import Basis, ensure_can_list, ensure_can_read
 from cnopad.store import EmergencyGrant, UnitOfWork
-from cnopad.store.cds import CardAction
 from cnopad.store.assessment_cache import AssessmentCacheRepository, CachedSummary
+from cnopad.store.cds import CardAction
 
 #: the languages a summary keeps its task titles and card summaries in
 LANGUAGES = ("nl", "en")

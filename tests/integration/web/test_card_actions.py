@@ -17,7 +17,9 @@ DENTAL = "bisphosphonate-in-use-dental-care"
 
 def _card(html: str, rule: str) -> tuple[str, str]:
     """(uuid, article html) of the card of ``rule`` on a patient page."""
-    found = re.search(rf'<article class="card[^"]*" id="card-([0-9a-f-]+)"[^>]*data-rule="{rule}".*?</article>', html, re.S)
+    found = re.search(
+        rf'<article class="card[^"]*" id="card-([0-9a-f-]+)"[^>]*data-rule="{rule}".*?</article>', html, re.S
+    )
     assert found, f"no card of {rule} on the page"
     return found.group(1), found.group(0)
 
@@ -116,8 +118,6 @@ def test_a_gp_outside_the_care_team_cannot_act_on_a_card_and_nothing_is_stored(s
 
 def test_an_action_on_advice_the_record_no_longer_gives_is_not_found(served: Served, gp: httpx.Client) -> None:
     token = csrf_of(gp.get("/patients/pt-own").text)
-    response = gp.post(
-        "/patients/pt-own/cards/00000000-0000-5000-8000-000000000000/accept", data={"csrf_token": token}
-    )
+    response = gp.post("/patients/pt-own/cards/00000000-0000-5000-8000-000000000000/accept", data={"csrf_token": token})
     assert response.status_code == 404
     assert _report(served) == {}

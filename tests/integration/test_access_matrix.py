@@ -59,8 +59,6 @@ class Access(StrEnum):
 ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/openapi.json"): Access.PUBLIC,
     ("GET", "/docs"): Access.PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): Access.PUBLIC,
-    ("GET", "/redoc"): Access.PUBLIC,
     ("GET", "/healthz"): Access.PUBLIC,
     ("MOUNT", "/static"): Access.PUBLIC,
     ("GET", "/"): Access.PUBLIC,
@@ -208,8 +206,6 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
     simple: dict[tuple[str, str], list[Call]] = {
         ("GET", "/openapi.json"): [Call("GET", "/openapi.json", "api")],
         ("GET", "/docs"): [Call("GET", "/docs", "api")],
-        ("GET", "/docs/oauth2-redirect"): [Call("GET", "/docs/oauth2-redirect", "api")],
-        ("GET", "/redoc"): [Call("GET", "/redoc", "api")],
         ("GET", "/healthz"): [Call("GET", "/healthz", "api")],
         ("MOUNT", "/static"): [Call("GET", "/static/cnopad.css", "web")],
         ("GET", "/"): [Call("GET", "/", "web", ok=303)],

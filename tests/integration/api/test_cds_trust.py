@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,6 @@ from fastapi.testclient import TestClient as HttpClient
 from cnopad.api import create_app
 from cnopad.bootstrap import Container
 from cnopad.errors import ConfigError
-from cnopad.settings import Settings
-from cnopad.store import Store, make_engine, migrate
-from conftest import fixed_clock  # type: ignore[import-not-found]
 from support.cds_client import BASE, SigningClient
 from support.cds_conformance import check_discovery
 
@@ -27,16 +24,19 @@ def ehr(tmp_path: Path) -> SigningClient:
     return SigningClient(tmp_path)
 
 
-def _container(tmp_path: Path, kb: object, **settings: object) -> Container:
-    config = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cds.db'}", base_url=BASE, **settings)  # type: ignore[arg-type]
-    engine = make_engine(config.database)
-    migrate(engine)
-    return Container(settings=config, store=Store(engine, fixed_clock), knowledge=kb, clock=fixed_clock)  # type: ignore[arg-type]
+@pytest.fixture
+def build(make_container: Callable[..., Container]) -> Callable[..., Container]:
+    """Containers on SQLite and on PostgreSQL (the jti store and the audit of refusals live there)."""
+
+    def container(**settings: object) -> Container:
+        return make_container(base_url=BASE, **settings)
+
+    return container
 
 
 @pytest.fixture
-def http(tmp_path: Path, kb: object, ehr: SigningClient) -> Iterator[HttpClient]:
-    with HttpClient(create_app(_container(tmp_path, kb, cds_clients=ehr.clients_file())), base_url=BASE) as client:
+def http(build: Callable[..., Container], ehr: SigningClient) -> Iterator[HttpClient]:
+    with HttpClient(create_app(build(cds_clients=ehr.clients_file())), base_url=BASE) as client:
         yield client
 
 
@@ -156,11 +156,13 @@ def test_a_replayed_token_is_refused(http: HttpClient, ehr: SigningClient) -> No
     assert "replay" in again.json()["detail"]
 
 
-def test_unsigned_calls_need_the_development_switch_and_loopback(tmp_path: Path, kb: object) -> None:
+def test_unsigned_calls_need_the_development_switch_and_loopback(
+    tmp_path: Path, build: Callable[..., Container]
+) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    off = create_app(_container(tmp_path / "a", kb))
-    on = create_app(_container(tmp_path / "b", kb, cds_allow_unsigned=True))
+    off = create_app(build(data_dir=tmp_path / "a"))
+    on = create_app(build(data_dir=tmp_path / "b", cds_allow_unsigned=True))
     with HttpClient(off, base_url=BASE, client=("127.0.0.1", 50000)) as http:
         assert http.get(DISCOVERY).status_code == 401
     with HttpClient(on, base_url=BASE, client=("127.0.0.1", 50000)) as http:
@@ -169,11 +171,11 @@ def test_unsigned_calls_need_the_development_switch_and_loopback(tmp_path: Path,
         assert http.get(DISCOVERY).status_code == 401
 
 
-def test_an_unusable_clients_file_stops_start_up(tmp_path: Path, kb: object) -> None:
+def test_an_unusable_clients_file_stops_start_up(tmp_path: Path, build: Callable[..., Container]) -> None:
     bad = tmp_path / "clients.yaml"
     bad.write_text("clients:\n  - issuer: https://x\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="CNOPAD_CDS_CLIENTS"):
-        create_app(_container(tmp_path, kb, cds_clients=bad))
+        create_app(build(cds_clients=bad))
 
 
 def test_cors_is_open_for_cds_hooks_and_closed_for_the_rest(http: HttpClient) -> None:
@@ -241,19 +243,19 @@ class _KeyServer:
 JKU = "https://ehr.test.invalid/.well-known/jwks.json"
 
 
-def _jku_app(tmp_path: Path, kb: object, ehr: SigningClient, keys: _KeyServer, **settings: object) -> object:
+def _jku_app(build: Callable[..., Container], ehr: SigningClient, keys: _KeyServer, **settings: object) -> object:
     import httpx
 
-    app = create_app(_container(tmp_path, kb, cds_clients=ehr.clients_file(jku=(JKU,)), **settings))
+    app = create_app(build(cds_clients=ehr.clients_file(jku=(JKU,)), **settings))
     app.state.jwt_verifier.transport = httpx.ASGITransport(app=keys)  # type: ignore[arg-type]
     return app
 
 
 def test_a_jwks_from_an_allowlisted_jku_is_fetched_once_and_used(
-    tmp_path: Path, kb: object, ehr: SigningClient
+    build: Callable[..., Container], ehr: SigningClient
 ) -> None:
     keys = _KeyServer(ehr.jwks())
-    with HttpClient(_jku_app(tmp_path, kb, ehr, keys), base_url=BASE) as http:  # type: ignore[arg-type]
+    with HttpClient(_jku_app(build, ehr, keys), base_url=BASE) as http:  # type: ignore[arg-type]
         first = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
         second = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
     assert (first.status_code, second.status_code) == (200, 200)
@@ -270,7 +272,7 @@ NO_FETCH = [
 
 @pytest.mark.parametrize(("case", "change"), NO_FETCH, ids=[c[0] for c in NO_FETCH])
 def test_a_token_refused_on_its_face_causes_no_key_fetch(
-    tmp_path: Path, kb: object, ehr: SigningClient, case: str, change: dict[str, object]
+    build: Callable[..., Container], ehr: SigningClient, case: str, change: dict[str, object]
 ) -> None:
     keys = _KeyServer(ehr.jwks())
     if change.get("alg_none"):
@@ -280,17 +282,17 @@ def test_a_token_refused_on_its_face_causes_no_key_fetch(
         }
     else:
         headers = ehr.auth(DISCOVERY, header_jku=JKU, **change)
-    with HttpClient(_jku_app(tmp_path, kb, ehr, keys), base_url=BASE) as http:  # type: ignore[arg-type]
+    with HttpClient(_jku_app(build, ehr, keys), base_url=BASE) as http:  # type: ignore[arg-type]
         response = http.get(DISCOVERY, headers=headers)
     assert response.status_code == 401
     assert keys.requests == []
 
 
 def test_a_failing_key_host_is_not_asked_again_within_the_retry_window(
-    tmp_path: Path, kb: object, ehr: SigningClient
+    build: Callable[..., Container], ehr: SigningClient
 ) -> None:
     keys = _KeyServer(ehr.jwks(), status=503)
-    with HttpClient(_jku_app(tmp_path, kb, ehr, keys, cds_jwks_retry_after=60), base_url=BASE) as http:  # type: ignore[arg-type]
+    with HttpClient(_jku_app(build, ehr, keys, cds_jwks_retry_after=60), base_url=BASE) as http:  # type: ignore[arg-type]
         first = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))
         keys.status = 200  # the host recovers, but cnopad waits out the window before asking again
         second = http.get(DISCOVERY, headers=ehr.auth(DISCOVERY, header_jku=JKU))

@@ -97,7 +97,7 @@ def test_an_import_lists_what_it_did_not_understand_and_stores_the_rest(containe
     local = {**pain("o8", 3, "2024-01-03"), "code": {"coding": [{"system": "http://lab.example.org", "code": "PIJN"}]}}
     content = bundle(patient("p1"), pain("o1", 4, "2024-01-01"), stranger, local)
     with TestClient(create_app(container)) as client:
-        auth = _token(container, "admin", Role.ADMIN)
+        auth = _token(container, "lumc", Role.EXPERTISE_CENTRE)
         imported = client.post("/api/bundles", json=content, headers=auth)
         exported = client.get("/api/patients/p1/fhir", headers=auth)
 

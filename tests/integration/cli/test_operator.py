@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cnopad.bootstrap import build
+from cnopad.cli import records as records_cli
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.services.emergency_access import request_emergency_access
 from support.cli import run_cli
@@ -22,7 +23,8 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("CNOPAD_DATABASE_URL", url)
     monkeypatch.setenv("CNOPAD_USER", "beheerder-os")
-    monkeypatch.setenv("COLUMNS", "400")  # the audit table unwrapped, so a reason reads as one line
+    # the audit table unwrapped, so a reason reads as one line (the console was made at import, before COLUMNS)
+    monkeypatch.setattr(records_cli.out, "width", 400)
     return url
 
 

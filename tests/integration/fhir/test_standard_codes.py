@@ -14,7 +14,7 @@ from tests.support.fhir import AGB, ATC, HTEST, LOINC, SNOMED, Json, code, subje
 from cnopad.domain import Bone, CareRole, Concept, Focality, Identifier, Quantity, Side, Site, System
 from cnopad.engine import assess
 from cnopad.fhir.read_context import LATERALITY_URL
-from cnopad.fhir.reader import read_bundle, read_orders
+from cnopad.fhir.reader import read_bundle, read_draft_orders, read_orders
 from cnopad.fhir.writer import RecordWriter
 from cnopad.knowledge.valuesets import ValueSetIndex
 
@@ -269,13 +269,17 @@ def test_an_adalimumab_order_gives_the_tb_and_hepatitis_b_card_in_every_code_sys
     assert "tnf-order-without-screening" in {c.rule_id for c in cards}
 
 
-def test_a_drug_coded_only_in_the_g_standaard_is_kept_and_listed_as_not_understood(valuesets: ValueSetIndex) -> None:
+def test_a_drug_coded_only_in_the_g_standaard_is_listed_as_an_order_cnopad_could_not_check(
+    valuesets: ValueSetIndex,
+) -> None:
     order = _adalimumab_order(code(System.GSTD_PRK.value, "12345", "ADALIMUMAB 40MG/0,4ML (fictief)"))
 
-    [use], unrecognized = read_orders(order, valuesets=valuesets, today=TODAY)
+    orders, unrecognized, not_checked = read_draft_orders(order, valuesets=valuesets, today=TODAY)
 
-    assert use.concepts == frozenset()
+    assert orders == [], "an order without a code cnopad reads cannot be checked, so it is not passed on as checked"
     assert [(u.system, u.code) for u in unrecognized] == [(System.GSTD_PRK.value, "12345")]
+    [unchecked] = not_checked
+    assert unchecked.order_id == "ada" and [(u.system, u.code) for u in unchecked.items] == [(System.GSTD_PRK.value, "12345")]
 
 
 # ---------------------------------------------------------------------------------------------- lab units
@@ -314,14 +318,15 @@ def test_a_crp_in_a_unit_cnopad_cannot_convert_is_not_used_and_listed_with_the_r
     assert Concept.CRP in crp.concepts  # the test still counts as done
     [reason] = result.unrecognized
     assert reason.code == "nmol/L"
-    assert "cannot be converted to mg/L" in (reason.display or "")
+    assert "cannot be converted to mg/L" in f"{reason.display} {reason.detail}"
 
 
 def test_a_crp_without_a_unit_is_not_used(valuesets: ValueSetIndex) -> None:
     result = _read(valuesets, _crp(12, None))
 
     assert result.record.observations[0].value is None
-    assert "no unit" in (result.unrecognized[0].display or "")
+    [reason] = result.unrecognized
+    assert "no unit" in f"{reason.display} {reason.detail}"
 
 
 def test_a_converted_crp_survives_the_round_trip_with_its_ucum_code(valuesets: ValueSetIndex) -> None:

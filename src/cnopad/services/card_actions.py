@@ -20,6 +20,7 @@ from cnopad.services.access import ensure_can_write
 from cnopad.services.entries import REFERRALS, SCREENINGS
 from cnopad.services.entry_forms import FieldError, FormErrors
 from cnopad.store import UnitOfWork
+from cnopad.store.assessment_cache import AssessmentCacheRepository
 from cnopad.store.cds import CardAction
 
 #: the code system of cnopad's override reasons (the CDS Hooks cards carry the same)
@@ -152,6 +153,7 @@ def act_on_card(
     if snooze_until is not None:
         detail += f" until={snooze_until.isoformat()}"
     uow.audit.append(uow.actor, f"card-{kind.value}", patient_id=patient_id, purpose=purpose, detail=detail)
+    AssessmentCacheRepository(uow.session).forget(patient_id)  # an overridden or snoozed card leaves the worklist
     uow.commit()
     return Done(card, kind.outcome, form)
 
@@ -171,6 +173,7 @@ def undo_card_action(uow: UnitOfWork, patient_id: str, card_uuid: str) -> CardAc
         purpose=access.basis.purpose("care"),
         detail=f"rule={standing.rule_id} card={card_uuid} outcome={standing.outcome}",
     )
+    AssessmentCacheRepository(uow.session).forget(patient_id)
     uow.commit()
     return standing
 

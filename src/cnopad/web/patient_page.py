@@ -15,6 +15,7 @@ from cnopad.services.card_actions import CardAction, suggestion_form
 from cnopad.services.entries import FORMS, record_choices
 from cnopad.services.worklist import PatientView
 from cnopad.web import timeline
+from cnopad.web.evidence import evidence
 from cnopad.web.labels import DRUG_NAMES, Labels
 
 #: the forms in the order the page offers them (the most frequent first)
@@ -146,7 +147,7 @@ def page_data(view: PatientView, today: date, labels: Labels) -> dict[str, Any]:
     )
     in_use = [m for m in record.medications if m.active_on(today)]
     return {
-        **assessment_data(assessment, view.actions, labels),
+        **assessment_data(record, assessment, view.actions, labels),
         "record": record,
         "patient": record.patient,
         "age": record.patient.age_on(today),
@@ -163,7 +164,9 @@ def page_data(view: PatientView, today: date, labels: Labels) -> dict[str, Any]:
     }
 
 
-def assessment_data(assessment: Assessment, actions: Mapping[str, CardAction], labels: Labels) -> dict[str, Any]:
+def assessment_data(
+    record: PatientRecord, assessment: Assessment, actions: Mapping[str, CardAction], labels: Labels
+) -> dict[str, Any]:
     """What the cards-and-tasks fragment and the summary banner need."""
     views = card_views(assessment.cards, actions, labels)
     tasks = sorted_tasks(assessment.tasks)
@@ -172,6 +175,7 @@ def assessment_data(assessment: Assessment, actions: Mapping[str, CardAction], l
         "cards": views,
         "tasks": tasks,
         "task_forms": TASK_FORMS,
+        "evidence": evidence(record, assessment.cards, assessment.tasks, labels),
         "override_names": {r.code: r.display for c in assessment.cards for r in c.override_reasons},
         "overdue_count": sum(1 for t in tasks if t.status is TaskStatus.OVERDUE),
         "critical_count": sum(1 for v in views if v.card.indicator is Indicator.CRITICAL and v.open),

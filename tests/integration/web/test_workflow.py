@@ -118,3 +118,18 @@ def test_one_feedback_report_counts_web_card_actions_and_cds_hooks_feedback(serv
     dental = report["bisphosphonate-in-use-dental-care"]
     assert (dental.accepted, dental.overridden) == (1, 1)
     assert dental.reasons == {"Not applicable to this patient": 1}
+
+
+def test_a_course_given_late_keeps_its_due_date_and_says_how_late_it_was_done(served: Served, gp: httpx.Client) -> None:
+    for given in ("2026-05-04", "2026-09-01"):  # the second course was due on 4 August
+        page = gp.get("/patients/pt-own").text
+        saved = gp.post(
+            "/patients/pt-own/record/infusion",
+            data={"medication": "pt-own-pam", "given": given, "days": "3", "csrf_token": csrf_of(page)},
+        )
+        assert saved.status_code == 303
+    html = gp.get("/patients/pt-own?lang=en").text
+    done = [row for row in re.findall(r'<tr id="task-pamidronate_course.*?</tr>', html, re.S) if "done on" in row]
+    assert len(done) == 1
+    assert "4 Aug 2026" in done[0]  # the original due date
+    assert re.search(r"done on 3 Sept? 2026, 30 days late", done[0])

@@ -4,11 +4,13 @@ puts a critical alert above an overdue control; on a phone (390 px) no page scro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from cnopad.services.feedback import feedback_report
-from e2e.conftest import Demo
+from e2e.conftest import Demo, screenshot_dir
 from e2e.helpers import OVERDUE_PATIENT, sign_in
 
 pytestmark = pytest.mark.browser
@@ -148,3 +150,21 @@ def test_card_actions_the_banner_the_facts_and_the_statement_page_have_no_seriou
         check(f"statement page ({lang})")
     found = {where: p for where, p in problems.items() if p}
     assert not found, found
+
+
+def test_screenshots_of_the_card_actions_and_the_worklist_on_a_phone(page: Page, demo: Demo, tmp_path: Path) -> None:
+    shots = screenshot_dir(tmp_path)
+    sign_in(page, "demo-huisarts", demo.password("demo-huisarts"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/patients/{TOS_PATIENT}?lang=en")
+    card = page.locator(f'article[data-rule="{TOS}"]')
+    card.get_by_text("Do not follow").click()
+    card.get_by_label("Reason").select_option("treating-physician-consulted")
+    card.get_by_label("Explanation (optional)").fill("Discussed with the vascular surgeon")
+    card.get_by_role("button", name="Record: not followed").click()
+    page.locator("#h-cards").scroll_into_view_if_needed()
+    page.locator("#assessment").screenshot(path=str(shots / "card-actions.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/worklist?lang=nl")
+    page.screenshot(path=str(shots / "worklist-phone.png"))
+    assert (shots / "card-actions.png").stat().st_size > 10_000

@@ -8,7 +8,6 @@ the timeline, and cards and tasks link to it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,7 +30,7 @@ class Fact:
     value: str | None
     day: date | None
     until: date | None = None
-    measured: bool = False  # the value is a number with its unit: the same in every language
+    verbatim: bool = False  # the value is a number, a unit or the record's own text: the same in every language
 
     @property
     def anchor(self) -> str:
@@ -61,41 +60,40 @@ def _what(entry: object, labels: Labels) -> str:
     return str(text or next((c.display for c in codings if c.display), None) or getattr(entry, "id", "?"))
 
 
-def _value(entry: object, labels: Labels) -> str | None:
+def _value(entry: object, labels: Labels) -> tuple[str | None, bool]:
+    """The value in the page's words, and whether it is verbatim (a number, a unit or the record's own text,
+    the same in every language) rather than words of the knowledge base."""
     value = getattr(entry, "value", None)
     if isinstance(value, Quantity):
-        return _quantity(value)
+        return _quantity(value), True
     if isinstance(value, CodedValue):
         titles = [labels.concept(c.value) for c in sorted(value.concepts)]
-        return ", ".join(titles) or value.text
+        return (", ".join(titles), False) if titles else (value.text, True)
     if isinstance(value, bool):
-        return None
+        return None, False
     if isinstance(value, int | Decimal | str):
-        return str(value)
+        return str(value), True
     dose = getattr(entry, "dose", None)
     if isinstance(dose, Quantity):
-        return _quantity(dose)
+        return _quantity(dose), True
     findings = getattr(entry, "findings", None) or getattr(entry, "result", None)
     if isinstance(findings, frozenset) and findings:
-        return ", ".join(labels.concept(c.value) for c in sorted(findings))
-    return None
+        return ", ".join(labels.concept(c.value) for c in sorted(findings)), False
+    return None, False
 
 
 def describe(entry: object, labels: Labels) -> Fact:
     """One entry as a fact in the page's language."""
     day = next((d for name in _DATES if isinstance(d := getattr(entry, name, None), date)), None)
     until = getattr(entry, "end", None)
-    value = _value(entry, labels)
-    measured = value is not None and bool(re.fullmatch(r"-?[\d.]+( \S+)?", value)) and not isinstance(
-        getattr(entry, "value", None), CodedValue
-    )
+    value, verbatim = _value(entry, labels)
     return Fact(
         str(getattr(entry, "id", "?")),
         _what(entry, labels),
         value,
         day,
         until if isinstance(until, date) else None,
-        measured,
+        verbatim,
     )
 
 

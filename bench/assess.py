@@ -25,6 +25,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 
 from cnopad.engine import assess
+from cnopad.engine.criteria import evaluate_criteria
 from cnopad.fhir import read_bundle
 from cnopad.knowledge import knowledge
 
@@ -194,6 +195,15 @@ def main() -> None:
     total = (clock() - started) / 1e9
     wall = time.perf_counter() - wall
 
+    # issue 13: the criteria (Jansson, EULAR/ACR, Bristol, SAPHO, diagnostic path) are computed as well; here for
+    # every patient, a superset of the suspected or diagnosed ones the target names
+    evaluate_criteria(records[0], AS_OF, kb=kb)
+    with_criteria = clock()
+    for record in records:
+        assess(record, AS_OF, kb=kb)
+        evaluate_criteria(record, AS_OF, kb=kb)
+    both = (clock() - with_criteria) / 1e9
+
     step = max(1, len(bundles) // opts.parse_sample) if opts.parse_sample else 1
     sample = range(0, len(bundles), step)
     parse_ns = 0
@@ -206,7 +216,10 @@ def main() -> None:
     micro = [t / 1000 for t in timings]
     print(f"patients: {len(records):,}  resources per bundle: median {statistics.median(sizes):.0f}, max {max(sizes)}")
     print(f"cards: {cards:,} ({cards / len(records):.1f} per patient)")
-    print(f"assess (pre-parsed records, one core): {rate:,.0f} assessments/s of CPU time  (target >= 5,000)")
+    print(f"assess (pre-parsed records, one core): {rate:,.0f} assessments/s of CPU time")
+    print(
+        f"assess + criteria for every patient: {len(records) / both:,.0f} assessments/s of CPU time  (target >= 5,000)"
+    )
     load = os.getloadavg()[0]
     print(f"  wall clock on this machine (load average {load:.1f}): {len(records) / wall:,.0f} assessments/s")
     p50, p99 = percentile(micro, 50), percentile(micro, 99)
@@ -217,7 +230,7 @@ def main() -> None:
     )
     ratio = assess_ns / parse_ns
     print(f"ratio assess / parse: {ratio:.1%}  (target <= 10 %)")
-    met = "met" if rate >= 5_000 and ratio <= 0.10 else "NOT met (see the load average above)"
+    met = "met" if len(records) / both >= 5_000 and ratio <= 0.10 else "NOT met (see the load average above)"
     print(f"targets {met}")
 
 

@@ -11,7 +11,9 @@ generated for the run; ``--database URL`` for PostgreSQL), and measures it with 
 The baseline in the same run is
 ``GET /healthz`` on the same server at the same rate; the ratio of the hook's p99 to it is printed.
 The load is open-loop (requests leave on schedule whether or not earlier ones returned) and bounded in
-count (rate x duration) and time (duration + 10 s).
+count (rate x duration) and time (duration + 10 s). ``--set nl-core`` sends the demo patients as a Dutch FHIR
+server would (nl-core profiles, standard codes, PractitionerRole members, findings as Dutch report text; see
+bench/representations.py), ``--set us-core`` as a US Core one.
 """
 
 from __future__ import annotations
@@ -119,17 +121,26 @@ def report(name: str, result: dict[str, Any]) -> float:
     return p99
 
 
-def demo_requests(service: str) -> list[dict[str, Any]]:
-    """Prefetch-complete patient-view requests built from the demo patients (dates shifted to today)."""
+def demo_requests(service: str, body_set: str = "cnopad") -> list[dict[str, Any]]:
+    """Prefetch-complete patient-view requests built from the demo patients (dates shifted to today).
+
+    ``body_set`` "nl-core" sends them as a Dutch FHIR server would: nl-core profiles, standard codes, care-team
+    members as PractitionerRoles, and imaging and pathology findings as Dutch report text (bench/representations.py).
+    """
     sys.path.insert(0, str(ROOT / "src"))
+    from cnopad.knowledge import knowledge
     from cnopad.services.cds import PREFETCH
     from cnopad.services.demo import demo_bundle, manifest
+    from representations import Shape, represent
 
     _, patients = manifest()
     out = []
     for patient in patients:
         bundle = demo_bundle(patient, today=date.today())
+        if body_set != "cnopad":
+            bundle = represent(bundle, Shape(body_set), knowledge().valuesets, server=True).bundle
         resources = [e["resource"] for e in bundle["entry"]]
+        patient_id = next(r["id"] for r in resources if r["resourceType"] == "Patient")
         prefetch: dict[str, Any] = {}
         for key, template in PREFETCH.items():
             kind = template.split("/")[0].split("?")[0]
@@ -140,6 +151,9 @@ def demo_requests(service: str) -> list[dict[str, Any]]:
                 if kind == "CareTeam":  # what the template's _include=CareTeam:participant brings along
                     members = {p["member"].get("reference") for t in matches for p in t.get("participant", [])}
                     matches += [r for r in resources if f"{r['resourceType']}/{r.get('id')}" in members]
+                if ":medication" in template:  # _include=MedicationRequest:medication and the like
+                    drugs = {(m.get("medicationReference") or {}).get("reference") for m in matches}
+                    matches += [r for r in resources if f"{r['resourceType']}/{r.get('id')}" in drugs]
                 prefetch[key] = {
                     "resourceType": "Bundle",
                     "type": "searchset",
@@ -150,7 +164,7 @@ def demo_requests(service: str) -> list[dict[str, Any]]:
             {
                 "hook": "patient-view",
                 "hookInstance": str(uuid.uuid4()),
-                "context": {"userId": "Practitioner/bench", "patientId": patient.patient_id},
+                "context": {"userId": "Practitioner/bench", "patientId": patient_id},
                 "prefetch": prefetch,
             }
         )
@@ -216,12 +230,22 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", help="database URL for the started cnopad (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--set",
+        dest="body_set",
+        choices=["cnopad", "nl-core", "us-core"],
+        default="cnopad",
+        help="the demo patients in cnopad's codes, or as a Dutch (nl-core) or US Core server sends them",
+    )
     args = parser.parse_args()
     if args.requests:
         bodies = [json.loads(p.read_text()) for p in sorted(args.requests.glob("*.json"))]
     else:
-        bodies = demo_requests(args.service)
-    print(f"bench/hooks.py: {len(bodies)} request bodies, {args.rate:.0f} req/s for {args.duration:.0f} s (open loop)")
+        bodies = demo_requests(args.service, args.body_set)
+    print(
+        f"bench/hooks.py: {len(bodies)} request bodies ({args.body_set}), "
+        f"{args.rate:.0f} req/s for {args.duration:.0f} s (open loop)"
+    )
     with tempfile.TemporaryDirectory() as folder:
         proc = None
         signer = None

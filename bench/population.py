@@ -132,13 +132,10 @@ def _code_rows(kb: CaseFinding) -> tuple[list[str], list[str], list[str], list[s
                     f"({_q(signal.id)}, {_q(key)}, {_q(spec.vocabulary_id)}, {_q(spec.normalised)}, "
                     f"{_b(spec.match == 'prefix')}, {site}, {_b(excluded)}, {_b(source.descendants)})"
                 )
-            for ing in source.rxnorm_ingredients:
-                row = f"({_q(signal.id)}, {_q(key)}, 'RxNorm', {_q(ing.code)}, FALSE, NULL, FALSE, "
-                codes.append(row + f"{_b(source.descendants)})")
             tables += [f"({_q(signal.id)}, {_q(key)}, {_q(t)})" for t in source.tables]
             units += [
                 f"({_q(signal.id)}, {_q(u.vocabulary)}, {_q(normalise(u.vocabulary, u.code))}, {u.factor})"
-                for u in source.units
+                for u in kb.units(source)
             ]
             negatives += [
                 f"({_q(signal.id)}, {_q(n.vocabulary)}, {_q(normalise(n.vocabulary, n.code))})"
@@ -216,22 +213,32 @@ def _window_sql(f: Feature) -> str:
             "GROUP BY x.person_id, x.row_id"
         )
         long = f"SELECT * FROM ({courses}) WHERE days >= {r.min_days}"
-        if r.after is None:
+        if not r.after:
             return f"SELECT DISTINCT person_id FROM ({long})"
-        later = f"SELECT person_id, event_date FROM events WHERE signal = '{r.after.signal}'{_scope(f.scope)}"
-        return (
-            f"SELECT DISTINCT c.person_id FROM ({long}) c JOIN ({later}) l ON c.person_id = l.person_id "
-            f"AND date_diff('day', c.end_date, l.event_date) BETWEEN {r.after.min_days_after_end} "
-            f"AND {r.after.max_days_after_end}"
-        )
+        followed = []
+        for a in r.after:
+            later = f"SELECT person_id, event_date FROM events WHERE signal = '{a.signal}'{_scope(f.scope)}"
+            followed.append(
+                f"SELECT c.person_id FROM ({long}) c JOIN ({later}) l ON c.person_id = l.person_id "
+                f"AND date_diff('day', c.end_date, l.event_date) BETWEEN {a.min_days_after_end} "
+                f"AND {a.max_days_after_end}"
+            )
+        return f"SELECT DISTINCT person_id FROM ({' UNION ALL '.join(followed)})"
     pairs = f"SELECT DISTINCT person_id, event_date, site FROM ({mine})"
     cond = f"date_diff('day', a.event_date, b.event_date) <= {r.within_days}"
     if r.min_span_days is not None:
         cond += f" AND date_diff('day', a.event_date, b.event_date) >= {r.min_span_days}"
     if r.min_sites is not None:
+        # sites spelled in ICD-10-CM characters (score.yaml site_axes) are not derived here: the synthetic
+        # population holds no such codes, so both sides agree on it
         cond += (
             " AND date_diff('day', a.event_date, b.event_date) >= 0"
             " AND a.site IS NOT NULL AND b.site IS NOT NULL AND a.site <> b.site"
+            " AND NOT starts_with(a.site, b.site) AND NOT starts_with(b.site, a.site)"
+        )
+        return (
+            f"SELECT DISTINCT a.person_id FROM ({pairs}) a JOIN ({pairs}) b ON a.person_id = b.person_id AND {cond} "
+            f"UNION SELECT person_id FROM ({pairs}) WHERE site = 'multiple'"
         )
     return f"SELECT DISTINCT a.person_id FROM ({pairs}) a JOIN ({pairs}) b ON a.person_id = b.person_id AND {cond}"
 
@@ -263,13 +270,19 @@ def baseline_sql(kb: CaseFinding, omop: Path) -> str:
         "negatives AS (SELECT DISTINCT n.signal, k.concept_id FROM negative_codes n JOIN concept k "
         "ON k.vocabulary_id = n.vocabulary_id AND k.code = n.code)",
     ]
-    note_signals = [(g, s.id) for s in kb.score.signals for src in kb.sources(s.id) for g in src.note_terms]
-    note_map = ", ".join(f"({_q(g)}, {_q(s)})" for g, s in note_signals)
-    ctes.append(f"note_map(term_group, signal) AS (VALUES {note_map})")
+    note_signals = {
+        (g, s.id, src.note_result == "negative")
+        for s in kb.score.signals
+        for src in kb.sources(s.id)
+        for g in src.note_terms
+    }
+    note_map = ", ".join(f"({_q(g)}, {_q(s)}, {str(neg).upper()})" for g, s, neg in sorted(note_signals))
+    ctes.append(f"note_map(term_group, signal, result) AS (VALUES {note_map})")
+    # a note reporting a negative result is a (negative) result, like a coded culture
     text = (
-        "SELECT 'note' AS omop_table, h.note_id AS row_id, h.person_id, m.signal, h.note_date AS event_date, "
-        "NULL::DATE, NULL::BIGINT, NULL::DOUBLE, NULL::BOOLEAN, NULL::BOOLEAN, NULL::VARCHAR "
-        "FROM note_hits h JOIN note_map m USING (term_group)"
+        "SELECT DISTINCT 'note' AS omop_table, h.note_id AS row_id, h.person_id, m.signal, h.note_date AS event_date, "
+        "NULL::DATE, NULL::BIGINT, NULL::DOUBLE, CASE WHEN m.result THEN TRUE END, CASE WHEN m.result THEN TRUE END, "
+        "NULL::VARCHAR FROM note_hits h JOIN note_map m USING (term_group)"
     )
     domains = sorted(
         {t for src_tables in (s.tables for sig in kb.score.signals for s in kb.sources(sig.id)) for t in src_tables}
@@ -327,14 +340,15 @@ def _final_sql(kb: CaseFinding, ctes: list[str]) -> str:
             results = agg(f.signal, f.scope, "n_results", "count(row_id)", " AND has_result")
             negative = agg(f.signal, f.scope, "n_negative", "count(row_id)", " AND has_result AND negative")
             cond += f" AND coalesce({results} > 0 AND {negative} = {results}, FALSE)"
-        if r.after is not None and r.course_days is None:
-            later = agg(r.after.signal, f.scope, "last", "max(event_date)")
+        if r.after and r.course_days is None:
             end = agg(f.signal, f.scope, "last_end", "max(end_date)")
-            waited = f"date_diff('day', {end}, {later})"
-            cond += (
-                f" AND coalesce({waited} >= {r.after.min_days_after_end} "
-                f"AND {waited} <= {r.after.max_days_after_end}, FALSE)"
-            )
+            options = []
+            for a in r.after:
+                waited = f"date_diff('day', {end}, {agg(a.signal, f.scope, 'last', 'max(event_date)')})"
+                options.append(
+                    f"coalesce({waited} >= {a.min_days_after_end} AND {waited} <= {a.max_days_after_end}, FALSE)"
+                )
+            cond += f" AND ({' OR '.join(options)})"
         if f.requires:
             cond = f"({cond}) AND ({' OR '.join(f'({fired[q]})' for q in f.requires)})"
         fired[f.id] = f"({cond})"

@@ -75,6 +75,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/patients/{patient_id}/tasks"): Access.PATIENT_READ,
     ("GET", "/api/patients/{patient_id}/information"): Access.PATIENT_READ,
     ("GET", "/api/patients/{patient_id}/careplan"): Access.PATIENT_READ,
+    ("GET", "/api/patients/{patient_id}/criteria"): Access.PATIENT_READ,
     ("GET", "/api/patients/{patient_id}/fhir"): Access.PATIENT_READ,
     ("GET", "/patients/{patient_id}"): Access.PATIENT_READ,
     ("GET", "/patients/{patient_id}/care-plan.pdf"): Access.PATIENT_READ,

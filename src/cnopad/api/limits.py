@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimit:
-    """ASGI middleware counting body bytes (Content-Length and streamed) against ``max_bytes``."""
+    """ASGI middleware counting body bytes (Content-Length and streamed) against ``max_bytes``.
+
+    A body without Content-Length (chunked) is counted as it arrives. When it passes the limit the 413 is
+    sent at once and the app is told the client has gone, so whatever it does next (FastAPI turns the
+    broken body into a 400) is not sent: the first answer stands.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -21,29 +28,33 @@ class BodyLimit:
             await _too_large(send, self.max_bytes)
             return
         seen = 0
+        refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    refused = True
+                    await _too_large(send, self.max_bytes)
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded(message: Message) -> None:
+            if not refused:
+                await send(message)
+
         try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _too_large(send, self.max_bytes)
-
-
-class _TooLarge(Exception):
-    pass
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not refused:
+                raise  # a real error of the app; after a 413 the app only fails on the body it was refused
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    import json
-
     body = json.dumps(
         {
             "type": "https://fhir.cnopad.nl/problems/too-large",

@@ -9,16 +9,19 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, create_model
 
 from cnopad.api.deps import ActorDep, ContainerDep
 from cnopad.api.problems import problem_responses
 from cnopad.api.schemas import AssessmentOut, InformationOut, RecordedOut, RecordOut, TaskOut
 from cnopad.bootstrap import Container
-from cnopad.domain import ENTRY_KINDS, PatientRecord
+from cnopad.domain import ENTRY_KINDS, PatientRecord, input_rules
 from cnopad.domain.access import Actor
 from cnopad.engine import Assessment
+from cnopad.engine.criteria.serialize import criteria_dict
 from cnopad.fhir.careplan import care_plan_bundle
+from cnopad.fhir.criteria import criteria_bundle
+from cnopad.services import criteria as criteria_svc
 from cnopad.services import emergency_access
 from cnopad.services import records as svc
 from cnopad.services.entries import FORMS, record_entry
@@ -30,7 +33,10 @@ router = APIRouter(prefix="/api/patients", tags=["patients"], responses=problem_
 PatientId = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-.]+$", description="FHIR Patient.id")
 ]
-AsOf = Annotated[date | None, Query(description="Assessment date (default: today)")]
+AsOf = Annotated[
+    date | None,
+    Query(description="Assessment date (default: today); from 1900-01-01 to ten years after today (docs/security.md)"),
+]
 Lang = Annotated[Literal["nl", "en"], Query(description="Language of the texts")]
 
 
@@ -45,7 +51,13 @@ def _assess(
     from cnopad.engine import assess
 
     record = _read(container, actor, patient_id, "decision support")
-    return record, assess(record, as_of or container.today(), lang=lang, kb=container.knowledge)
+    return record, assess(record, _day(container, as_of), lang=lang, kb=container.knowledge)
+
+
+def _day(container: Container, as_of: date | None) -> date:
+    """The assessment date: today, or ``as_of`` when it lies in the plausible range (else 422 naming it)."""
+    today = container.today()
+    return input_rules.check_date("query.as_of", as_of, today=today) if as_of is not None else today
 
 
 @router.get("/{patient_id}", operation_id="readPatient", response_model=RecordOut, summary="Read a record")
@@ -91,6 +103,33 @@ def information(
     """The fact and patient texts that apply to this patient now."""
     _, result = _assess(container, actor, patient_id, as_of, lang)
     return [InformationOut.of(i) for i in result.information]
+
+
+@router.get(
+    "/{patient_id}/criteria",
+    operation_id="listCriteria",
+    response_model=dict[str, Any],
+    summary="Criteria and the diagnostic path",
+)
+def criteria(
+    container: ContainerDep,
+    actor: ActorDep,
+    patient_id: PatientId,
+    as_of: AsOf = None,
+    lang: Lang = "nl",
+    format: Annotated[
+        Literal["json", "fhir"], Query(description="json: the criteria panel; fhir: a Bundle of score Observations")
+    ] = "json",
+) -> dict[str, Any]:
+    """Jansson 2009, EULAR/ACR 2025, Bristol 2016 and SAPHO (Kahn 2003) with every item present, absent or unknown,
+    points scores as the range still possible, what was verified where, the adult notice (no validated criteria
+    for CNO-SCCH) and the sources' diagnostic path (done steps with date and result, the rest as suggestions).
+    With ``format=fhir``: a FHIR R4 collection Bundle, one Observation per points score (docs/fhir-profile.md)."""
+    with container.unit(actor) as uow:
+        record, report = criteria_svc.criteria_for_stored(
+            uow, patient_id, as_of=_day(container, as_of), kb=container.knowledge, lang=lang
+        )
+    return criteria_bundle(record, report) if format == "fhir" else criteria_dict(report)
 
 
 @router.get(
@@ -159,7 +198,29 @@ def request_emergency_access(
     )
 
 
-_PYTHON_TYPE: dict[Kind, Any] = {Kind.TEXT: str, Kind.INT: int, Kind.DECIMAL: Decimal, Kind.DATE: date}
+def _json_date(value: object) -> object:
+    # a JSON date is a string (YYYY-MM-DD); a number would otherwise be read as seconds since 1970
+    if isinstance(value, str | date):
+        return value
+    msg = "a date is a string YYYY-MM-DD"
+    raise ValueError(msg)
+
+
+def _json_number(value: object) -> object:
+    # true/false and numbers in strings are not numbers (lax Pydantic would store true as 1)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        msg = "a number is required (a JSON number, not a string or true/false)"
+        raise ValueError(msg)
+    return value
+
+
+#: per kind the strict JSON type: an integer must be a JSON integer, a decimal a JSON number, a date a string
+_PYTHON_TYPE: dict[Kind, Any] = {
+    Kind.TEXT: StrictStr,
+    Kind.INT: StrictInt,
+    Kind.DECIMAL: Annotated[Decimal, BeforeValidator(_json_number)],
+    Kind.DATE: Annotated[date, BeforeValidator(_json_date)],
+}
 
 
 def _input_model(form: str) -> type[BaseModel]:
@@ -172,6 +233,8 @@ def _input_model(form: str) -> type[BaseModel]:
             kind = choices
         elif field.kind is Kind.MULTI:
             kind = list[choices]
+        if field.kind is Kind.TEXT:
+            kind = Annotated[kind, Field(max_length=field.max_length)]  # the service checks it too; shown in OpenAPI
         fields[field.name] = (kind, ...) if field.required else (kind | None, None)
     name = "".join(part.title() for part in form.split("_")) + "In"
     model: type[BaseModel] = create_model(name, __config__=ConfigDict(extra="forbid"), **fields)

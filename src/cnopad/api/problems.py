@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cnopad.domain.input_rules import shown
 from cnopad.errors import (
     CnopadError,
     ConfigError,
@@ -54,8 +55,20 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
+    body = _echo_safe(body)
     headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers or None)
+
+
+def _echo_safe(value: Any) -> Any:
+    """The body with every string safe to encode: a location or reason may echo what a client sent."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {shown(str(k)): _echo_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_echo_safe(v) for v in value]
+    return value
 
 
 def install(app: FastAPI) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from cnopad.api.deps import ActorDep, ContainerDep
 from cnopad.api.problems import problem_responses
+from cnopad.domain import input_rules
 from cnopad.services import records as svc
 
 router = APIRouter(prefix="/api", tags=["records"], responses=problem_responses(400, 401, 403, 404, 413, 422))
@@ -61,6 +62,8 @@ def list_patients(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[PatientOut]:
     """Patients in your care teams (all for the expertise centre; none for researchers; admins are refused)."""
+    if q is not None:
+        input_rules.check_text("query.q", q, max_length=input_rules.LIMITS["search"], multiline=False)
     with container.unit(actor) as uow:
         found = svc.list_patients(uow, query=q, limit=limit, offset=offset)
     return [PatientOut(id=p.id, name=p.name, birth_date=p.birth_date) for p in found]

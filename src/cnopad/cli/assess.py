@@ -16,8 +16,10 @@ from rich.panel import Panel
 from rich.table import Table
 
 from cnopad.bootstrap import utc_now
+from cnopad.cli import options
 from cnopad.cli.app import app
 from cnopad.cli.listing import print_not_understood
+from cnopad.domain import input_rules
 from cnopad.engine import Assessment
 from cnopad.errors import InputError, NotFoundError
 from cnopad.knowledge import knowledge
@@ -53,21 +55,26 @@ def _read(path: Path, what: str) -> bytes:
 def _day(value: str | None, today: date) -> date:
     if value is None:
         return today
+    where = "--as-of"
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
-        msg = "--as-of"
-        raise InputError(msg, f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        raise InputError(where, f"{value!r} is not a date (YYYY-MM-DD)") from exc
+    return input_rules.check_date(where, day, today=today)
 
 
 @app.command("assess")
 def assess_command(
-    bundle: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.")],
+    bundle: Annotated[
+        Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.", callback=options.path)
+    ],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date, YYYY-MM-DD (default: today).")] = None,
     order: Annotated[
         Path | None,
         typer.Option(
-            "--order", help="Draft orders to check: a MedicationRequest, ServiceRequest, Immunization or a Bundle."
+            "--order",
+            help="Draft orders to check: a MedicationRequest, ServiceRequest, Immunization or a Bundle.",
+            callback=options.path,
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Output language.")] = Lang.NL,
@@ -119,7 +126,9 @@ def _print(a: Assessment) -> None:
 
 @app.command("explain")
 def explain_command(
-    statement_id: Annotated[str, typer.Argument(help="A statement id (e.g. NHG-BP-ONJ-1) or a rule id.")],
+    statement_id: Annotated[
+        str, typer.Argument(help="A statement id (e.g. NHG-BP-ONJ-1) or a rule id.", callback=options.text(120))
+    ],
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the texts shown.")] = Lang.NL,
 ) -> None:
     """Show what cnopad does with a statement: its rules, tasks, texts and step-plan lines."""

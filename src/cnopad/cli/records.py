@@ -12,8 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from cnopad.bootstrap import Container, build
+from cnopad.cli import options
 from cnopad.cli.app import app, audit_app, db_app, user_app
 from cnopad.cli.listing import print_not_understood
+from cnopad.domain import input_rules
 from cnopad.domain.access import Role
 from cnopad.errors import InputError
 from cnopad.services import audit as audit_svc
@@ -45,10 +47,18 @@ def _read_file(path: Path, what: str) -> bytes:
         raise InputError(str(path), f"cannot read the {what}: {exc.strerror or exc}") from exc
 
 
+_PURPOSE = options.text(input_rules.LIMITS["purpose"])
+_PATIENT = options.text(input_rules.LIMITS["patient_id"])
+
+
 @app.command("import")
 def import_(
-    bundle: Annotated[Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.")],
-    purpose: Annotated[str, typer.Option(help="Why the record is imported (recorded in the audit log).")] = "import",
+    bundle: Annotated[
+        Path, typer.Argument(help="A FHIR R4 Bundle (JSON) with exactly one Patient.", callback=options.path)
+    ],
+    purpose: Annotated[
+        str, typer.Option(help="Why the record is imported (recorded in the audit log).", callback=_PURPOSE)
+    ] = "import",
 ) -> None:
     """Import a FHIR R4 Bundle: validated, stored in one transaction; re-importing updates what changed."""
     data = _read_file(bundle, "bundle")
@@ -67,11 +77,14 @@ def import_(
 
 @app.command("export")
 def export(
-    patient_id: Annotated[str, typer.Argument(help="The patient's id (FHIR Patient.id).")],
+    patient_id: Annotated[str, typer.Argument(help="The patient's id (FHIR Patient.id).", callback=_PATIENT)],
     output: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of standard output.", callback=options.path),
     ] = None,
-    purpose: Annotated[str, typer.Option(help="Why the record is exported (recorded in the audit log).")] = "export",
+    purpose: Annotated[
+        str, typer.Option(help="Why the record is exported (recorded in the audit log).", callback=_PURPOSE)
+    ] = "export",
 ) -> None:
     """Export a stored record as a valid FHIR R4 Bundle."""
     container = _container()
@@ -152,7 +165,7 @@ def audit_rotate_key() -> None:
 
 @audit_app.command("show")
 def audit_show(
-    patient: Annotated[str | None, typer.Option(help="Only events about this patient id.")] = None,
+    patient: Annotated[str | None, typer.Option(help="Only events about this patient id.", callback=_PATIENT)] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="How many of the newest events.")] = 50,
 ) -> None:
     """Show the newest audit events."""
@@ -182,16 +195,22 @@ def _practitioner(value: str | None) -> tuple[str, str] | None:
     if not sep or not ident:
         msg = "--practitioner"
         raise InputError(msg, "give SYSTEM|VALUE, e.g. http://fhir.nl/fhir/NamingSystem/agb-z|01000001")
+    if max(len(system), len(ident)) > input_rules.LIMITS["identifier"]:
+        msg = "--practitioner"
+        raise InputError(msg, f"SYSTEM and VALUE may each be at most {input_rules.LIMITS['identifier']} characters")
     return system, ident
 
 
 @user_app.command("add")
 def user_add(
-    name: Annotated[str, typer.Argument(help="Login name.")],
+    name: Annotated[str, typer.Argument(help="Login name.", callback=options.text(input_rules.LIMITS["user_name"]))],
     role: Annotated[UserRole, typer.Option(help="The user's role.")],
     practitioner: Annotated[
         str | None,
-        typer.Option(help="SYSTEM|VALUE identifier (e.g. AGB code) that links the user to care teams."),
+        typer.Option(
+            help="SYSTEM|VALUE identifier (e.g. AGB code) that links the user to care teams.",
+            callback=options.text(2 * input_rules.LIMITS["identifier"] + 1),
+        ),
     ] = None,
 ) -> None:
     """Create a user and print their API token once (only its hash is stored)."""
@@ -215,7 +234,11 @@ def db_upgrade() -> None:
 @app.command("serve")
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="Address to listen on (default CNOPAD_HOST); also the default public URL's host.")
+        str | None,
+        typer.Option(
+            help="Address to listen on (default CNOPAD_HOST); also the default public URL's host.",
+            callback=options.text(253),
+        ),
     ] = None,
     port: Annotated[
         int | None,

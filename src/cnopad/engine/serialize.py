@@ -7,7 +7,8 @@ from typing import Any
 from cnopad.engine.assessment import Assessment, Card, Suggestion, Task
 
 
-def _suggestion(s: Suggestion) -> dict[str, Any]:
+def suggestion_dict(s: Suggestion) -> dict[str, Any]:
+    """One suggestion as CDS Hooks 2.0 JSON (uuid, label, isRecommended, actions)."""
     return {
         "uuid": s.uuid,
         "label": s.label,
@@ -39,7 +40,7 @@ def card_dict(card: Card) -> dict[str, Any]:
         "statements": list(card.statements),
         "rule_id": card.rule_id,
         "kind": card.kind,
-        "suggestions": [_suggestion(s) for s in card.suggestions],
+        "suggestions": [suggestion_dict(s) for s in card.suggestions],
         "selection_behavior": card.selection_behavior,
         "override_reasons": [{"code": r.code, "display": r.display} for r in card.override_reasons],
         "inference": card.inference,

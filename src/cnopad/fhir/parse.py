@@ -14,6 +14,7 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from cnopad.domain import input_rules
 from cnopad.errors import InputError
 from cnopad.fhir.locations import render
 from cnopad.fhir.read_context import Reason, Unrecognized
@@ -136,6 +137,10 @@ def bundle_located(
     if not isinstance(entries, list):
         where = f"{root}.entry"
         raise InputError(where, "must be a list")
+    if validate:
+        # an import: invalid Unicode or a control character anywhere is refused with its element, before anything
+        # reads or stores it (on the lenient CDS path each resource is checked as it is read, and set aside)
+        input_rules.check_json_text(data, root)
     located: list[Located] = []
     left_out: list[Unrecognized] = []
     for index, entry in enumerate(entries):
@@ -165,6 +170,7 @@ def bundle_located(
 def validate_bundle(data: JsonObject) -> list[JsonObject]:
     """Check that ``data`` is a valid FHIR R4 Bundle (full model validation) and return its entry resources."""
     resources = bundle_resources(data)
+    input_rules.check_json_text(data, "Bundle")
     bundle_cls = model_class("Bundle", "Bundle")
     try:
         bundle_cls.model_validate(data)

@@ -15,6 +15,7 @@ from cnopad.domain import (
     Procedure,
     Referral,
     RequestStatus,
+    input_rules,
 )
 from cnopad.fhir.read_context import JsonObject, ReadContext, Reason, Unrecognized
 
@@ -60,6 +61,7 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
             organization = organization or role_org
         else:
             name, identifier = _who(member, target)
+        _fits_columns(where, str(part.get("id") or f"{team_id}-{index}"), identifier)
         period = part.get("period") or {}
         start = ctx.day(period.get("start"), f"{where}.period.start")
         end = ctx.day(period.get("end"), f"{where}.period.end")
@@ -77,6 +79,15 @@ def read_care_team(resource: JsonObject, location: str, ctx: ReadContext) -> lis
             )
         )
     return members
+
+
+def _fits_columns(where: str, member_id: str, identifier: Identifier | None) -> None:
+    """A member id and identifier longer than the care-team index holds are refused (no database may cut them)."""
+    input_rules.check_text(f"{where}.id", member_id, max_length=input_rules.LIMITS["entry_id"])
+    if identifier is not None:
+        limit = input_rules.LIMITS["identifier"]
+        input_rules.check_text(f"{where}.member.identifier.system", identifier.system, max_length=limit)
+        input_rules.check_text(f"{where}.member.identifier.value", identifier.value, max_length=limit)
 
 
 def _is_practitioner_role(member: JsonObject, target: JsonObject | None) -> bool:

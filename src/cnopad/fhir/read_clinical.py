@@ -10,6 +10,7 @@ from cnopad.domain import (
     Patient,
     Sex,
     Verification,
+    input_rules,
 )
 from cnopad.errors import InputError
 from cnopad.fhir.read_context import JsonObject, ReadContext
@@ -47,11 +48,16 @@ def read_patient(resource: JsonObject, location: str, ctx: ReadContext) -> Patie
         msg = f"{location}.id"
         raise InputError(msg, "the Patient needs an id or an identifier so cnopad can recognise it again")
     tags = {(t.get("system"), t.get("code")) for t in (resource.get("meta") or {}).get("tag") or []}
+    name = _name(resource.get("name") or [])
+    # the lengths of the patients table's columns: a longer value is refused here, never cut by a database
+    input_rules.check_text(f"{location}.id", str(pid), max_length=input_rules.LIMITS["patient_id"])
+    if name is not None:
+        input_rules.check_text(f"{location}.name", name, max_length=input_rules.LIMITS["patient_name"])
     return Patient(
         id=str(pid),
         birth_date=birth,
         sex=ctx.enum(Sex, resource.get("gender") or "unknown", f"{location}.gender"),
-        name=_name(resource.get("name") or []),
+        name=name,
         identifiers=identifiers,
         synthetic=SYNTHETIC_TAG in tags,
     )

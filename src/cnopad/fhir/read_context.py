@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from cnopad.domain import Coding, Concept, Quantity, Side, Site, side_in_text
+from cnopad.domain import Coding, Concept, Quantity, Side, Site, input_rules, side_in_text
 from cnopad.errors import InputError
 from cnopad.fhir.references import Located, ReferenceIndex
 from cnopad.knowledge.valuesets import ValueSetIndex
@@ -263,6 +263,8 @@ class ReadContext:
             raise InputError(location, f"{text!r} is not a calendar date") from exc
         if past and result > self.today:
             raise InputError(location, f"{result.isoformat()} lies in the future (today is {self.today.isoformat()})")
+        # a date outside the plausible range (docs/security.md, "Input rules") is a typing or system error
+        input_rules.check_date(location, result, today=self.today, past=past)
         if self.birth_date is not None and result < self.birth_date:
             raise InputError(
                 location, f"{result.isoformat()} lies before the birth date ({self.birth_date.isoformat()})"

@@ -9,8 +9,9 @@ from cnopad.fhir.report_text import names_imaging, with_biopsy_text, with_imagin
 #: extension on DiagnosticReport: number of lesions the radiologist counted
 LESION_COUNT_URL = "https://fhir.cnopad.nl/StructureDefinition/lesion-count"
 
-#: DiagnosticReport categories that mark an imaging report (HL7 v2-0074 and common local usage)
-_IMAGING_CATEGORIES = frozenset({"RAD", "CT", "MR", "NMR", "NMS", "RX", "US", "imaging"})
+#: DiagnosticReport categories that mark an imaging report (HL7 v2-0074, common local usage, and LOINC LP29684-5
+#: "Radiology", the category of a radiology note in US Core's DiagnosticReport Note profile)
+_IMAGING_CATEGORIES = frozenset({"RAD", "CT", "MR", "NMR", "NMS", "RX", "US", "imaging", "LP29684-5"})
 _MODALITIES = frozenset(
     {
         Concept.XRAY,

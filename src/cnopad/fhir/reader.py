@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from cnopad.domain import Entry, PatientRecord
+from cnopad.domain import Entry, PatientRecord, input_rules
 from cnopad.errors import InputError
 from cnopad.fhir.parse import JsonObject, bundle_located, known_type, load_json, unknown_type, validate_resource
 from cnopad.fhir.read_clinical import read_patient
@@ -90,6 +90,7 @@ def read_located(
     ctx.unrecognized.extend(listed)
     p = located[patients[0]]
     p_resource = with_id(p)
+    input_rules.check_json_text(p.resource, p.location)  # the Patient is never set aside: bad text refuses
     patient = guarded(p.location, read_patient, p_resource, p.location, ctx)
     ctx.patient_id = patient.id
     ctx.patient_refs = frozenset({f"Patient/{p_resource['id']}", f"Patient/{patient.id}", p.full_url or ""} - {""})
@@ -128,5 +129,6 @@ def order_located(data: JsonObject | str | bytes) -> tuple[list[Located], list[U
     kind = raw.get("resourceType")
     if not known_type(kind):
         return [], [unknown_type(raw, str(kind or "resource"))]
+    input_rules.check_json_text(raw, str(kind))
     validate_resource(raw, str(kind))
     return [Located(raw, str(kind))], []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from cnopad.domain import KIND_OF, Coding, Concept, Entry, System
+from cnopad.domain import KIND_OF, Coding, Concept, Entry, System, input_rules
 from cnopad.errors import InputError
 from cnopad.fhir.parse import JsonObject, known_type, unknown_type
 from cnopad.fhir.read_care import (
@@ -76,7 +76,10 @@ def with_id(item: Located) -> JsonObject:
     if resource.get("id"):
         return resource
     if item.full_url:
-        return {**resource, "id": item.full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]}
+        derived = item.full_url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        # a FHIR id is at most 64 characters; a longer one would not fit the entries table's key
+        input_rules.check_text(f"{item.location}.id", derived, max_length=input_rules.LIMITS["patient_id"])
+        return {**resource, "id": derived}
     msg = f"{item.location}.id"
     raise InputError(
         msg, "the resource has no id and its entry no fullUrl; cnopad needs one to recognise it on re-import"
@@ -169,6 +172,8 @@ class Reading:
         try:
             if aside:
                 raise SetAside(*aside)
+            # text that is not valid Unicode or holds control characters: refused, or on the lenient path set aside
+            input_rules.check_json_text(item.resource, item.location)
             return guarded(item.location, read, item)  # type: ignore[no-any-return]
         except SetAside as exc:
             del ctx.unrecognized[mark:]  # what else it held is moot: the whole resource is left out

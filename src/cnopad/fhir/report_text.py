@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 
-from cnopad.domain import Biopsy, Concept, ImagingResult, Side, Site, TextReading
+from cnopad.domain import Biopsy, Coding, Concept, ImagingResult, Side, Site, TextReading
 from cnopad.fhir.read_context import JsonObject, ReadContext
 from cnopad.fhir.report_meaning import BoneMention, display, fold
 from cnopad.fhir.report_nlp import read_text, warm
@@ -68,9 +68,12 @@ def with_imaging_text(
     if report is None or location is None:
         return result
     source = report_source(report, location, ctx)
-    modality = frozenset() if result.concepts & MODALITIES else title_modalities(source.title)
+    # the report's own code wins; a linked study's DICOM modality is coarser than the title (NM + CT for a
+    # "SPECT-CT", MR for a "Whole-body MRI"), so the title still names the kind of study next to it
+    named = frozenset() if _report_code_concepts(report, ctx) & MODALITIES else title_modalities(source.title)
+    modality = named - result.concepts
     sentences = [display(source.title)] if modality else []
-    if modality:  # a code with only text ("MRI onderbeen links") was understood after all
+    if named:  # a code with only text ("MRI onderbeen links") was understood after all
         where = f"{location}.code"
         ctx.unrecognized[:] = [u for u in ctx.unrecognized if not (u.location == where and not u.system)]
     findings: frozenset[Concept] = frozenset()
@@ -100,6 +103,16 @@ def with_imaging_text(
         lesion_count=result.lesion_count if count is None else count,
         text_reading=reading,
         report_text=source.presented,
+    )
+
+
+def _report_code_concepts(report: JsonObject, ctx: ReadContext) -> frozenset[Concept]:
+    """The concepts of the report's own ``code`` (not those of a linked ImagingStudy)."""
+    codings = (report.get("code") or {}).get("coding") or []
+    return ctx.valuesets.concepts(
+        Coding(str(c["system"]), str(c["code"]))
+        for c in codings
+        if isinstance(c, dict) and c.get("system") and c.get("code")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from cnopad.knowledge.criteria import CriteriaBook, load_criteria
 from cnopad.knowledge.not_understood import NotUnderstoodTexts, load_not_understood
 from cnopad.knowledge.report_terms import ReportTerms, report_terms
 from cnopad.knowledge.rules import RuleBook, load_rules
@@ -29,6 +30,7 @@ class KnowledgeBase:
     step_plan: StepPlanWording = field(default_factory=load_step_plan)
     report_terms: ReportTerms = field(default_factory=report_terms)
     not_understood: NotUnderstoodTexts = field(default_factory=load_not_understood)
+    criteria: CriteriaBook = field(default_factory=load_criteria)
 
     @property
     def version(self) -> str:
@@ -43,6 +45,7 @@ class KnowledgeBase:
                 f"step_plan@{self.step_plan.version}",
                 f"report_terms@{self.report_terms.version}",
                 f"not_understood@{self.not_understood.version}",
+                self.criteria.version,
             )
         )
 

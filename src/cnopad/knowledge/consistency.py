@@ -44,6 +44,7 @@ def _problems(kb: KnowledgeBase) -> Iterable[str]:
             if sid not in kb.statements:
                 yield f"knowledge/sources.yaml: document {document.id}: unknown statement {sid}"
     yield from _report_term_problems(kb)
+    yield from _criteria_problems(kb)
     for contact in kb.sources.contacts.values():
         yield from _statement_problems(
             kb, f"knowledge/sources.yaml: contact {contact.id}", contact.statements, contact.scope
@@ -57,6 +58,20 @@ def _report_term_problems(kb: KnowledgeBase) -> Iterable[str]:
     for where, sid in cited:
         if sid not in kb.statements:
             yield f"knowledge/report_terms.yaml: {where}: unknown statement {sid}"
+
+
+def _criteria_problems(kb: KnowledgeBase) -> Iterable[str]:
+    path = kb.criteria.path
+    where = "knowledge/diagnostic_path.yaml"
+    yield from _statement_problems(kb, f"{where}: adult_notice", path.adult_notice.statements, Scope.ADULT)
+    for side, steps, scope in (("adult", path.adult, Scope.ADULT), ("child", path.child, Scope.CHILD)):
+        for step in steps:
+            yield from _statement_problems(kb, f"{where}: {side} step {step.id}", step.statements, scope)
+            for suggestion in step.suggest:
+                try:
+                    kb.valuesets.coding_for(suggestion.concept)
+                except LookupError as exc:
+                    yield f"{where}: {side} step {step.id}: suggestion {suggestion.concept}: {exc}"
 
 
 def _rule_problems(kb: KnowledgeBase) -> Iterable[str]:

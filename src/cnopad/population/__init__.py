@@ -6,6 +6,7 @@ ranked list and an HTML report. It suggests records for review; a clinician deci
 """
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from cnopad.population.backends import BACKENDS, SourceSpec, open_arrow
@@ -15,7 +16,9 @@ from cnopad.population.source import check_opened
 __all__ = ["BACKENDS", "ScreenResult", "SourceSpec", "screen", "screen_tables"]
 
 
-def screen_tables(tables: Mapping[str, Any], *, threshold: int | None = None) -> ScreenResult:
+def screen_tables(
+    tables: Mapping[str, Any], *, threshold: int | None = None, as_of: date | None = None
+) -> ScreenResult:
     """Screen OMOP tables given as Arrow tables (in-memory DuckDB): for tests and notebooks."""
     with check_opened(open_arrow(tables)) as omop:
-        return screen_omop(omop, threshold=threshold)
+        return screen_omop(omop, threshold=threshold, as_of=as_of)

@@ -145,7 +145,11 @@ def _text_events(hits: pa.Table, resolution: Resolution) -> ir.Table | None:
             rows["person_id"].append(hits.column("person_id")[i].as_py())
             rows["signal"].append(signal)
             rows["event_date"].append(hits.column("note_date")[i].as_py())
-            for name in ("end_date", "days", "value", "has_result", "negative", "site"):
+            # a note that reports a negative result ("kweek negatief") is a result, like a coded culture
+            result = True if (group, signal) in resolution.note_negative else None
+            rows["has_result"].append(result)
+            rows["negative"].append(result)
+            for name in ("end_date", "days", "value", "site"):
                 rows[name].append(None)
     if not rows["signal"]:
         return None

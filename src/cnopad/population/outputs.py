@@ -88,6 +88,7 @@ def _run(result: ScreenResult, evaluation: Evaluation | None, generated: str) ->
         "cdm_version_basis": result.version_basis,
         "knowledge": result.knowledge_version,
         "threshold": result.threshold,
+        "as_of": result.as_of.isoformat() if result.as_of is not None else None,
         "persons_screened": shown(result.persons),
         "persons_listed": shown(result.ranked.num_rows),
         "persons_already_diagnosed": shown(result.diagnosed.num_rows),

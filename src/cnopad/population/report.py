@@ -46,9 +46,9 @@ def rule_text(f: Feature) -> str:
         parts.append(f"every result at most {r.max_value:g} {r.unit}")
     if r.all_negative:
         parts.append("every culture result negative")
-    if r.after is not None:
-        a = r.after
-        parts.append(f"then {a.signal} recorded {a.min_days_after_end} to {a.max_days_after_end} days after it ended")
+    if r.after:
+        options = [f"{a.signal} {a.min_days_after_end} to {a.max_days_after_end} days" for a in r.after]
+        parts.append("then, counted from its end, " + " or ".join(options))
     if not parts:
         parts.append("recorded at least once")
     if f.requires:

@@ -61,6 +61,8 @@ class Resolution:
     note_groups: dict[str, tuple[str, ...]]
     signals: dict[str, SignalStatus]
     features: dict[str, FeatureStatus] = field(default_factory=dict)
+    #: (term group, signal) pairs whose note mentions stand for a negative result (e.g. "kweek negatief")
+    note_negative: frozenset[tuple[str, str]] = frozenset()
 
     def fired_possible(self, feature_id: str) -> bool:
         """True when the feature can fire in this data (resolved or partial)."""
@@ -71,6 +73,10 @@ class Resolution:
 class _Lookup:
     present: set[str]
     by_code: dict[tuple[str, str], list[int]]
+
+    def code_of(self) -> dict[int, tuple[str, str]]:
+        """Concept id -> (vocabulary, normalised code) of every concept fetched."""
+        return {cid: key for key, ids in self.by_code.items() for cid in ids}
 
     def match(self, spec: CodeSpec) -> list[int]:
         norm = spec.normalised
@@ -89,6 +95,7 @@ def resolve(omop: Omop, kb: CaseFinding) -> Resolution:
     units: dict[str, dict[int, float]] = {}
     negatives: dict[str, tuple[int, ...]] = {}
     note_groups: dict[str, list[str]] = defaultdict(list)
+    note_negative: set[tuple[str, str]] = set()
     statuses: dict[str, SignalStatus] = {}
     descend = _descendants(omop, lookup, kb)
     for signal in kb.score.signals:
@@ -104,6 +111,8 @@ def resolve(omop: Omop, kb: CaseFinding) -> Resolution:
                 if omop.has("note"):
                     has_text = True
                     note_groups[group].append(signal.id)
+                    if source.note_result == "negative":
+                        note_negative.add((group, signal.id))
                 else:
                     unusable.add(f"note ({omop.unusable.get('note', 'absent')})")
             ids, sites, miss, nf = _source_ids(source, kb, lookup, descend)
@@ -140,7 +149,14 @@ def resolve(omop: Omop, kb: CaseFinding) -> Resolution:
             "site": pa.array([r[3] for r in rows], pa.string()),
         }
     )
-    resolution = Resolution(table, units, negatives, {g: tuple(s) for g, s in note_groups.items()}, statuses)
+    resolution = Resolution(
+        table,
+        units,
+        negatives,
+        {g: tuple(dict.fromkeys(s)) for g, s in note_groups.items()},
+        statuses,
+        note_negative=frozenset(note_negative),
+    )
     resolution.features = feature_statuses(kb, resolution)
     return resolution
 
@@ -234,6 +250,7 @@ def _source_ids(
     sites: dict[int, str] = {}
     missing: set[str] = set()
     not_found: list[str] = []
+    code_of = lookup.code_of() if kb.score.site_axes else {}
     for spec in include:
         if spec.vocabulary_id not in lookup.present:
             missing.add(spec.vocabulary_id)
@@ -244,13 +261,25 @@ def _source_ids(
         for cid in found:
             family = {cid} | (descend.get(cid, set()) if source.descendants else set())
             ids |= family
-            if spec.site:
+            # a site given with the code, else the site its characters spell (ICD-10-CM M86.161: tibia, right)
+            site = spec.site or _site_from_code(kb, code_of.get(cid))
+            if site:
                 for member in family:
-                    sites.setdefault(member, spec.site)
+                    sites.setdefault(member, site)
     for spec in exc:
         for cid in lookup.match(spec):
             ids -= {cid} | (descend.get(cid, set()) if source.descendants else set())
     return ids, {k: v for k, v in sites.items() if k in ids}, missing, not_found
+
+
+def _site_from_code(kb: CaseFinding, code: tuple[str, str] | None) -> str | None:
+    if code is None:
+        return None
+    for axis in kb.score.site_axes:
+        site = axis.site_of(*code)
+        if site is not None:
+            return site
+    return None
 
 
 def feature_statuses(kb: CaseFinding, resolution: Resolution) -> dict[str, FeatureStatus]:
@@ -269,10 +298,11 @@ def _feature_status(feature: Feature, res: Resolution, known: dict[str, FeatureS
     rule = feature.rule
     if rule.max_value is not None and sig.resolved and sig.units == 0:
         reasons.append(f"no unit concept for {rule.unit} (UCUM) in the concept table: values cannot be read")
-    if rule.all_negative and sig.resolved and sig.negatives == 0:
-        reasons.append("no negative-result concepts (SNOMED) in the concept table")
-    if rule.after is not None and not res.signals[rule.after.signal].resolved:
-        reasons.append(f"signal {rule.after.signal}: {_signal_problem(res.signals[rule.after.signal])}")
+    if rule.all_negative and sig.resolved and sig.negatives == 0 and not sig.text:
+        reasons.append("no negative-result concepts (SNOMED) in the concept table and no notes")
+    missing_after = [a.signal for a in rule.after if not res.signals[a.signal].resolved]
+    if rule.after and len(missing_after) == len(rule.after):
+        reasons += [f"signal {s}: {_signal_problem(res.signals[s])}" for s in missing_after]
     if feature.requires and all(known[r].status == "unresolved" for r in feature.requires):
         reasons.append(f"needs {' or '.join(feature.requires)}, which cannot be resolved")
     if reasons:
@@ -282,6 +312,8 @@ def _feature_status(feature: Feature, res: Resolution, known: dict[str, FeatureS
         gaps.append(f"vocabularies absent from concept: {', '.join(sig.missing_vocabularies)}")
     if sig.unusable_tables:
         gaps.append(f"tables not usable: {', '.join(sig.unusable_tables)}")
+    if missing_after:
+        gaps.append(f"following signals not resolved: {', '.join(missing_after)}")
     if gaps:
         return FeatureStatus(feature.id, "partial", "; ".join(gaps))
     return FeatureStatus(feature.id, "resolved", f"{sig.concepts} concepts" + (" + note text" if sig.text else ""))

@@ -53,8 +53,9 @@ def _stats(kb: CaseFinding) -> dict[_Need, set[str]]:
         if r.all_negative:
             stats |= {"n_results", "n_negative"}
         need(f.signal, f.scope, *stats)
-        if r.after is not None and r.course_days is None:
-            need(r.after.signal, f.scope)
+        if r.course_days is None:
+            for after in r.after:
+                need(after.signal, f.scope)
     return needs
 
 
@@ -102,9 +103,13 @@ def _fires(f: Feature, t: ir.Table) -> ir.BooleanValue:
         cond = cond & (s("n_values") > 0) & (s("max_value") <= r.max_value)
     if r.all_negative:
         cond = cond & (s("n_results") > 0) & (s("n_negative") == s("n_results"))
-    if r.after is not None and r.course_days is None:
-        waited = s("last", r.after.signal).delta(s("last_end"), unit="day")
-        cond = cond & (waited >= r.after.min_days_after_end) & (waited <= r.after.max_days_after_end)
+    if r.after and r.course_days is None:
+        followed: ir.BooleanValue = ibis.literal(False)
+        for after in r.after:
+            waited = s("last", after.signal).delta(s("last_end"), unit="day")
+            in_window = (waited >= after.min_days_after_end) & (waited <= after.max_days_after_end)
+            followed = followed | in_window.fill_null(False)
+        cond = cond & followed
     return cond.fill_null(False)
 
 

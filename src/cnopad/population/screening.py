@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -20,6 +21,7 @@ from cnopad.population.resolve import Resolution, resolve
 from cnopad.population.scoring import person_scores
 from cnopad.population.source import Omop, open_omop
 from cnopad.population.text import note_hits
+from cnopad.population.timeline import born_by, events_until
 
 
 @dataclass
@@ -40,6 +42,7 @@ class ScreenResult:
     unusable_tables: dict[str, str]
     notes_with_mentions: int
     timings: dict[str, float] = field(default_factory=dict)
+    as_of: date | None = None
 
 
 def screen(
@@ -48,14 +51,20 @@ def screen(
     threshold: int | None = None,
     progress: Progress | None = None,
     kb: CaseFinding | None = None,
+    as_of: date | None = None,
 ) -> ScreenResult:
-    """Screen an OMOP CDM source for records that look like undiagnosed CNO (a screening aid, not a diagnosis)."""
+    """Screen an OMOP CDM source for records that look like undiagnosed CNO (a screening aid, not a diagnosis).
+
+    With ``as_of``, only what was recorded on or before that date is read (see ``timeline.events_until``).
+    """
     progress = progress or Silent()
     progress.stage("Opening and checking the OMOP tables")
     started = time.perf_counter()
     with open_omop(spec) as omop:
         opened = time.perf_counter() - started
-        result = screen_omop(omop, threshold=threshold, progress=progress, kb=kb, source=public_location(spec.location))
+        result = screen_omop(
+            omop, threshold=threshold, progress=progress, kb=kb, source=public_location(spec.location), as_of=as_of
+        )
     result.timings = {"open": opened, **result.timings}
     return result
 
@@ -67,8 +76,9 @@ def screen_omop(
     progress: Progress | None = None,
     kb: CaseFinding | None = None,
     source: str | None = None,
+    as_of: date | None = None,
 ) -> ScreenResult:
-    """Screen an opened, checked OMOP source (the caller closes it)."""
+    """Screen an opened, checked OMOP source (the caller closes it), optionally as known on ``as_of``."""
     kb = kb or casefinding()
     progress = progress or Silent()
     threshold = kb.score.threshold.points if threshold is None else threshold
@@ -81,7 +91,7 @@ def screen_omop(
         timings[name] = now - clock
         clock = now
 
-    persons = int(omop.tables["person"].count().to_pyarrow().as_py())
+    persons = count_persons(omop, as_of)
     progress.stage("Resolving concepts in the data's vocabulary")
     resolution = resolve(omop, kb)
     lap("resolve")
@@ -90,6 +100,8 @@ def screen_omop(
     lap("text")
     progress.stage("Scoring (Ibis on " + omop.backend + ")")
     ev = events(omop, resolution, hits, adult_age=kb.score.adult_age)
+    if ev is not None and as_of is not None:
+        ev = events_until(ev, as_of)
     scores = _empty_scores(kb) if ev is None else _scores(ev, kb, resolution, cache=omop.backend == "spark")
     lap("score")
     ranked = ranking.ranked(scores, kb, threshold)
@@ -107,9 +119,27 @@ def screen_omop(
         diagnosed=ranking.diagnosed(scores),
         resolution=resolution,
         unusable_tables=dict(omop.unusable),
-        notes_with_mentions=len(set(hits.column("note_id").to_pylist())),
+        notes_with_mentions=_notes_until(hits, as_of),
         timings=timings,
+        as_of=as_of,
     )
+
+
+def count_persons(omop: Omop, as_of: date | None) -> int:
+    """The persons in the population (on ``as_of``: those born by then; without a birth year: counted)."""
+    person = omop.tables["person"]
+    if as_of is not None:
+        person = person.filter(born_by(person, as_of).fill_null(True))
+    return int(person.count().to_pyarrow().as_py())
+
+
+def _notes_until(hits: pa.Table, as_of: date | None) -> int:
+    ids = hits.column("note_id").to_pylist()
+    if as_of is not None:
+        ids = [
+            i for i, d in zip(ids, hits.column("note_date").to_pylist(), strict=True) if d is not None and d <= as_of
+        ]
+    return len(set(ids))
 
 
 def _scores(ev: Any, kb: CaseFinding, resolution: Resolution, *, cache: bool) -> pa.Table:

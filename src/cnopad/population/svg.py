@@ -67,6 +67,44 @@ def horizontal_bars(title: str, labels: Sequence[str], counts: Sequence[int]) ->
     return "".join(parts)
 
 
+def ratio_groups(title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]]) -> str:
+    """Grouped columns of proportions (0..1) per label, e.g. recall and PPV per threshold.
+
+    A proportion that may not be shown (a count below 10 behind it) is None and drawn as an outline.
+    """
+    width, height, left, bottom, top = 640, 260, 50, 40, 40
+    colours = ("#2f6f8f", "#d98c1f", "#6b8e23")
+    n = max(len(labels), 1)
+    step = (width - left - 10) / n
+    each = max((step - 6) / max(len(series), 1), 1)
+    base = height - bottom
+    parts = [_open(width, height, title), _text(width / 2, 18, title, anchor="middle", weight="bold")]
+    for k, name in enumerate(series):
+        parts.append(f'<rect x="{left + k * 110}" y="26" width="10" height="10" fill="{colours[k % 3]}"/>')
+        parts.append(_text(left + k * 110 + 14, 35, name, size=11))
+    for i, label in enumerate(labels):
+        x0 = left + i * step + 3
+        for k, values in enumerate(series.values()):
+            v = values[i]
+            x = x0 + k * each
+            if v is None:
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{base - 12:.1f}" width="{each - 2:.1f}" height="12" fill="none" '
+                    f'stroke="{colours[k % 3]}"/>'
+                )
+                continue
+            h = (base - top - 10) * max(min(v, 1.0), 0.0)
+            colour = colours[k % 3]
+            parts.append(
+                f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{each - 2:.1f}" height="{h:.1f}" fill="{colour}"/>'
+            )
+            parts.append(_text(x + (each - 2) / 2, base - h - 3, f"{v:.2f}", anchor="middle", size=9))
+        parts.append(_text(x0 + (step - 6) / 2, base + 14, label, anchor="middle", size=10))
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="{_TEXT}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _open(width: int, height: int, title: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '

@@ -13,6 +13,9 @@ import ibis.expr.types as ir
 
 from cnopad.knowledge.casefinding import Feature
 
+#: the site name of a code for several sites at once
+MULTIPLE = "multiple"
+
 
 def flag_column(feature_id: str) -> str:
     """The name of a windowed feature's flag column."""
@@ -41,9 +44,21 @@ def _pairs(mine: ir.Table, f: Feature) -> ir.Table:
     if r.min_span_days is not None:
         predicates.append(gap >= r.min_span_days)
     if r.min_sites is not None:
-        # two different sites within the window (min_sites is 2: the validator allows no other pair rule)
+        # two different sites within the window (min_sites is 2: the validator allows no other pair rule); a
+        # site and the same site with a side ("lower_leg", "lower_leg_right") may be one place, so neither
+        # may begin with the other, while the two sides of one region ("..._left", "..._right") are two
         predicates += [gap >= 0, a.site.notnull(), b.site.notnull(), a.site != b.site]
+        predicates += [_not_prefix(a.site, b.site), _not_prefix(b.site, a.site)]
+        pairs = a.join(b, predicates).select(person_id=a.person_id)
+        # a code for multiple sites (ICD-10-CM M86.x9) is several sites on its own
+        several = a.filter(a.site == MULTIPLE).select("person_id")
+        return pairs.union(several, distinct=True)
     return a.join(b, predicates).select(person_id=a.person_id).distinct()
+
+
+def _not_prefix(longer: ir.StringValue, prefix: ir.StringValue) -> ir.BooleanValue:
+    """True when ``longer`` does not begin with ``prefix`` (plain SUBSTRING: every backend has it)."""
+    return longer.substr(0, prefix.length()) != prefix
 
 
 def _courses(ev: ir.Table, mine: ir.Table, f: Feature) -> ir.Table:
@@ -57,9 +72,12 @@ def _courses(ev: ir.Table, mine: ir.Table, f: Feature) -> ir.Table:
     )
     courses = pairs.group_by("person_id", "course").aggregate(days=pairs.days.sum(), end=pairs.end.max())
     long = courses.filter(courses.days >= r.min_days)
-    if r.after is None:
+    if not r.after:
         return long.select("person_id").distinct()
-    later = ev.filter((ev.signal == r.after.signal) & _in_scope(ev, f.scope)).select("person_id", day=ev.event_date)
-    waited = later.day.delta(long.end, unit="day")
-    window = [waited >= r.after.min_days_after_end, waited <= r.after.max_days_after_end]
-    return long.join(later, [long.person_id == later.person_id, *window]).select(person_id=long.person_id).distinct()
+    found: list[ir.Table] = []
+    for after in r.after:
+        later = ev.filter((ev.signal == after.signal) & _in_scope(ev, f.scope)).select("person_id", day=ev.event_date)
+        waited = later.day.delta(long.end, unit="day")
+        window = [waited >= after.min_days_after_end, waited <= after.max_days_after_end]
+        found.append(long.join(later, [long.person_id == later.person_id, *window]).select(person_id=long.person_id))
+    return found[0].union(*found[1:], distinct=True) if len(found) > 1 else found[0].distinct()

@@ -9,6 +9,7 @@ from datetime import date
 
 from cnopad.domain import CareRole, Concept, Goal, GoalStatus, PatientRecord, PeriodUnit
 from cnopad.engine import Assessment, Card, Indicator, Task, TaskStatus
+from cnopad.engine.criteria import CriteriaReport
 from cnopad.knowledge.sources import Contact, SourceBook
 from cnopad.knowledge.statements import Scope
 from cnopad.knowledge.valuesets import ValueSetIndex
@@ -73,6 +74,7 @@ class CarePlan:
     goal: Goal | None
     safety: tuple[Card, ...]
     disclaimers: tuple[str, ...]
+    criteria: CriteriaReport | None = None  # printed as the diagnostic path while CNO is only suspected (issue 13)
 
 
 def _medications(record: PatientRecord, today: date, catalog: Catalog) -> tuple[MedicationLine, ...]:
@@ -105,6 +107,7 @@ def build_care_plan(
     sources: SourceBook,
     catalog: Catalog,
     today: date,
+    criteria: CriteriaReport | None = None,
 ) -> CarePlan:
     """Assemble the care plan of one record from its assessment (in the assessment's language)."""
     lang = assessment.lang
@@ -150,6 +153,7 @@ def build_care_plan(
         goal=goals[0] if goals else None,
         safety=safety,
         disclaimers=tuple(d.disclaimer.text.get(lang) for d in documents),
+        criteria=criteria if criteria is not None and criteria.diagnosis == "suspected" else None,
     )
 
 

@@ -25,6 +25,7 @@ from typing import NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from cnopad.domain import input_rules
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.errors import CnopadError
 from cnopad.store import UnitOfWork
@@ -90,8 +91,16 @@ def login(uow: UnitOfWork, name: str, password: str, *, now: datetime) -> Signed
 
     Blocking (database and argon2): call it from a worker thread, not on an event loop.
     """
-    if not name or not password or len(name) > MAX_NAME or len(password) > MAX_PASSWORD:
-        _refuse(uow, name[:MAX_NAME], "malformed input")
+    if (
+        not name
+        or not password
+        or len(name) > MAX_NAME
+        or len(password) > MAX_PASSWORD
+        # a name no user can have (NUL, which PostgreSQL cannot even compare) gets the answer of a wrong password
+        or input_rules.text_reason(name, multiline=False) is not None
+        or any(0xD800 <= ord(ch) <= 0xDFFF for ch in password)
+    ):
+        _refuse(uow, input_rules.shown(name[:MAX_NAME]), "malformed input")
     user = uow.users.by_name(name)
     stored = uow.users.password_hash(name) if user is not None else None
     if user is None or stored is None or not user.active:

@@ -125,6 +125,9 @@ def evaluate(call: HookCall, data: Gathered, *, kb: KnowledgeBase, today: date) 
         found += [order_card(o, patient_id=patient_id, kb=kb, lang=call.lang) for o in unchecked]
     else:
         found = [c for c in assessment.cards if c.order_id is None]
+        path = _diagnostic_path_card(result, today, call.lang, kb)
+        if path is not None:
+            found.append(path)
     cards = sorted(found, key=lambda c: _URGENCY[c.indicator])  # stable: the engine's order within a level
     info = info_card(result.unrecognized, patient_id=patient_id, kb=kb, lang=call.lang)
     if info is not None:
@@ -138,6 +141,14 @@ def evaluate(call: HookCall, data: Gathered, *, kb: KnowledgeBase, today: date) 
         result.unrecognized,
         data.requests,
     )
+
+
+def _diagnostic_path_card(result: ReadResult, today: date, lang: str, kb: KnowledgeBase) -> Card | None:
+    """The diagnostic path and criteria of a suspected CNO as one info card (issue 13), None otherwise."""
+    from cnopad.engine.criteria import evaluate_criteria
+    from cnopad.engine.criteria.card import path_card
+
+    return path_card(evaluate_criteria(result.record, today, lang=lang, kb=kb), kb)
 
 
 def record_call(uow: UnitOfWork, call: HookCall, result: HookResult) -> None:

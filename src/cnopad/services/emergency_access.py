@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cnopad.domain import input_rules
 from cnopad.errors import ConflictError, NotFoundError
 from cnopad.services.access import ensure_clinical_role
 from cnopad.services.entry_forms import FieldError
@@ -15,14 +16,15 @@ from cnopad.store import EmergencyGrant, UnitOfWork
 
 #: the reason must say something (a word or two is not a reason) and fit one audit line
 REASON_MIN = 10
-REASON_MAX = 500
+REASON_MAX = input_rules.LIMITS["reason"]
 
 
 def clean_reason(reason: str) -> str:
     """The reason on one line (whitespace runs become one space); FieldError naming ``reason`` when unusable."""
     field = "reason"
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in reason) or "\x7f" in reason:
-        raise FieldError(field, "control-characters")
+    problem = input_rules.text_reason(reason, typed=True)
+    if problem is not None:
+        raise FieldError(field, "control-characters" if "control" in problem else "invalid-unicode")
     text = " ".join(reason.split())
     if not text:
         raise FieldError(field, "required")

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from cnopad.domain import input_rules
 from cnopad.errors import InputError
 
 _REASONS = {
@@ -34,6 +35,8 @@ _REASONS = {
     "not-agb": "an AGB code has 8 digits",
     "not-applicable": "does not apply to this choice",
     "control-characters": "contains control characters",
+    "invalid-unicode": "not valid Unicode",
+    "date-out-of-range": "must lie between {earliest} and {latest}",
 }
 
 
@@ -93,8 +96,9 @@ def _text(field: Field, raw: Any) -> str | None:
         return None
     if len(value) > field.max_length:
         raise FieldError(field.name, "too-long", max=field.max_length)
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        raise FieldError(field.name, "control-characters")
+    reason = input_rules.text_reason(value, typed=True)
+    if reason is not None:
+        raise FieldError(field.name, "control-characters" if "control" in reason else "invalid-unicode")
     return value
 
 
@@ -132,10 +136,14 @@ def _date(field: Field, raw: Any, *, today: date, birth_date: date | None) -> da
         if not text:
             return None
         value = _iso_date(text)
-    if value is None or value.year < 1900:
+    if value is None:
         raise FieldError(field.name, "not-a-date")
     if field.past and value > today:
         raise FieldError(field.name, "in-future")
+    if input_rules.date_reason(value, today=today, past=field.past) is not None:
+        latest = today if field.past else input_rules.latest_date(today)
+        earliest = input_rules.EARLIEST_DATE.isoformat()
+        raise FieldError(field.name, "date-out-of-range", earliest=earliest, latest=latest.isoformat())
     if birth_date is not None and value < birth_date:
         raise FieldError(field.name, "before-birth")
     return value

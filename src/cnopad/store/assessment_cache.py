@@ -114,8 +114,8 @@ class AssessmentCacheRepository:
                 assessment_cache.c.patient_id == patient_id
             )
         ).first()
-        return row is not None and _as_date(row.as_of) == as_of and row.knowledge_version == fingerprint(
-            knowledge_version
+        return (
+            row is not None and _as_date(row.as_of) == as_of and row.knowledge_version == fingerprint(knowledge_version)
         )
 
     def forget(self, patient_id: str) -> None:

@@ -96,8 +96,15 @@ class RecordRepository:
         if member is not None:
             stmt = stmt.where(patients.c.id.in_(self._member_patients(member)))
         if query:
-            like = f"%{query.lower()}%"
-            stmt = stmt.where(or_(func.lower(patients.c.id).like(like), func.lower(patients.c.name).like(like)))
+            # the user's text is matched literally: % and _ (and the escape character) lose their LIKE meaning
+            escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(patients.c.id).like(like, escape="\\"),
+                    func.lower(patients.c.name).like(like, escape="\\"),
+                )
+            )
         rows = self.session.execute(stmt.limit(limit).offset(offset)).all()
         self.audit.append(self.actor, "list", patient_id=None, purpose=purpose, detail=f"patients={len(rows)}")
         return [PatientSummary(r.id, r.name, r.birth_date) for r in rows]

@@ -13,6 +13,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cnopad.errors import (
     CnopadError,
@@ -120,6 +121,9 @@ def _page_for(request: Request, exc: Exception) -> tuple[int, str, str]:
     for cls, status, title, explanation in _PAGES:
         if isinstance(exc, cls):
             return status, title, explanation
+    if isinstance(exc, StarletteHTTPException) and 400 <= exc.status_code < 500:
+        # the request itself was refused before a route ran (a form part over its size, a malformed body)
+        return exc.status_code, N_("The request is not valid"), N_("Check the address or the values and try again.")
     # no patient data in logs: the error class and the route's path template only
     route = request.scope.get("route")
     log.error("web error %s on %s", type(exc).__name__, getattr(route, "path", "?"))

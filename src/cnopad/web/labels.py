@@ -237,6 +237,8 @@ FIELD_RULES = {
     "not-agb": N_("An AGB code has 8 digits."),
     "not-applicable": N_("This does not apply to the choice made."),
     "control-characters": N_("Remove the special characters."),
+    "invalid-unicode": N_("This text holds characters that cannot be stored; type it again."),
+    "date-out-of-range": N_("Enter a date from %(earliest)s to %(latest)s."),
 }
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from cnopad.errors import NotFoundError
 from cnopad.services import card_actions, entries, worklist
+from cnopad.services import criteria as criteria_svc
 from cnopad.services.access import Basis
 from cnopad.services.entry_forms import FieldError, FormErrors
 from cnopad.web.context import Web, WebContext
@@ -144,6 +145,7 @@ def render_patient(
         emergency_grants=view.emergency,
         emergency_until=max((g.expires_at for g in mine), default=None),
         card_failed=card_failed,
+        criteria=criteria_svc.criteria_for_record(view.record, as_of=today, kb=web.container.knowledge, lang=web.lang),
         **page_data(view, today, labels),
     )
 

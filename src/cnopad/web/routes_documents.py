@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from cnopad.errors import NotFoundError
 from cnopad.reports import care_plan, leaflets
+from cnopad.services import criteria as criteria_svc
 from cnopad.services.access import may_read
 from cnopad.web.context import Web
 from cnopad.web.errors import WebRoute
@@ -42,6 +43,7 @@ def care_plan_pdf(web: Web, patient_id: str) -> Response:
         sources=web.container.knowledge.sources,
         catalog=catalog,
         today=today,
+        criteria=criteria_svc.criteria_for_record(view.record, as_of=today, kb=web.container.knowledge, lang=web.lang),
     )
     return _pdf(care_plan.care_plan_pdf(plan, catalog), f"care-plan-{view.record.patient.id}-{today}.pdf")
 

@@ -187,6 +187,50 @@ def test_codes_win_a_report_with_a_finding_code_is_not_read_for_findings() -> No
     assert mri.conclusion == "Maligniteit niet uit te sluiten. Drie laesies."
 
 
+def _study(sid: str, *modalities: str) -> dict[str, Any]:
+    dcm = "http://dicom.nema.org/resources/ontology/DCM"
+    return {
+        "resourceType": "ImagingStudy",
+        "id": sid,
+        "status": "available",
+        "subject": {"reference": "Patient/k1"},
+        "started": "2026-09-15",
+        "modality": [{"system": dcm, "code": m} for m in modalities],
+    }
+
+
+@pytest.mark.parametrize(
+    ("title", "modalities", "kind"),
+    [("SPECT-CT", ("NM", "CT"), Concept.SPECT_CT), ("Whole-body MRI", ("MR",), Concept.WHOLE_BODY_MRI)],
+)
+def test_a_report_titled_with_the_kind_of_study_is_that_study_next_to_its_studys_dicom_modality(
+    title: str, modalities: tuple[str, ...], kind: Concept
+) -> None:
+    # nl-core: the ImagingStudy has only the DICOM modality (NM + CT), the report only a title; the title was
+    # ignored because the study already gave a modality, so the SPECT-CT became "nuclear imaging and CT"
+    report = _text_result(
+        code={"text": title}, imagingStudy=[{"reference": "ImagingStudy/s1"}], conclusion="Verhoogde activiteit."
+    )
+
+    result = _read(_child(_study("s1", *modalities), report))
+
+    (study,) = result.record.imaging
+    assert kind in study.concepts
+    assert study.text_reading is not None and study.text_reading.modality == {kind}
+    assert result.unrecognized == ()
+
+
+def test_a_report_coded_with_its_kind_of_study_is_not_read_for_it_from_its_title() -> None:
+    report = _text_result(
+        code={"coding": [{"system": CNOPAD, "code": "mri"}], "text": "SPECT-CT"},
+        imagingStudy=[{"reference": "ImagingStudy/s1"}],
+    )
+
+    (study,) = _read(_child(_study("s1", "MR"), report)).record.imaging
+
+    assert Concept.SPECT_CT not in study.concepts
+
+
 def test_presented_form_text_plain_and_html_are_read_and_a_pdf_is_listed_as_not_read() -> None:
     report = _text_result(
         presentedForm=[
@@ -322,3 +366,23 @@ def test_a_report_with_a_non_imaging_category_is_not_taken_for_imaging_by_its_ti
     assert any(u.location.endswith("entry[2].resource") for u in result.unrecognized)
     untitled = {k: v for k, v in lab.items() if k != "category"}
     assert len(_read(_child(untitled)).record.imaging) == 1  # without a category the title decides
+
+
+def test_a_us_core_radiology_note_with_its_text_in_presented_form_is_read_as_imaging() -> None:
+    # US Core DiagnosticReport Note: category LOINC LP29684-5 "Radiology", the report as a base64 attachment, no
+    # linked ImagingStudy; with a category that was not v2-0074 RAD, the title was not consulted either
+    note = _text_result(
+        category=[{"coding": [{"system": "http://loinc.org", "code": "LP29684-5", "display": "Radiology"}]}],
+        code={"text": "MRI lower leg"},
+        presentedForm=[
+            {
+                "contentType": "text/plain; charset=utf-8",
+                "data": _b64("Impression: osteolytic lesion of the left tibia."),
+            }
+        ],
+    )
+
+    (mri,) = _read(_child(note)).record.imaging
+
+    assert Concept.MRI in mri.concepts and mri.findings == {Concept.OSTEOLYTIC_LESION}
+    assert mri.sites == (Site(Bone.TIBIA, Side.LEFT),)

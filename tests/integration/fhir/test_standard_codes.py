@@ -279,7 +279,9 @@ def test_a_drug_coded_only_in_the_g_standaard_is_listed_as_an_order_cnopad_could
     assert orders == [], "an order without a code cnopad reads cannot be checked, so it is not passed on as checked"
     assert [(u.system, u.code) for u in unrecognized] == [(System.GSTD_PRK.value, "12345")]
     [unchecked] = not_checked
-    assert unchecked.order_id == "ada" and [(u.system, u.code) for u in unchecked.items] == [(System.GSTD_PRK.value, "12345")]
+    assert unchecked.order_id == "ada" and [(u.system, u.code) for u in unchecked.items] == [
+        (System.GSTD_PRK.value, "12345")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- lab units
@@ -340,3 +342,36 @@ def test_a_converted_crp_survives_the_round_trip_with_its_ucum_code(valuesets: V
 
     assert quantity == {"value": 12.5, "unit": "mg/L", "system": UCUM, "code": "mg/L"}
     assert second.observations == first.observations
+
+
+# ---------------------------------------------------------------------------------------------- the TobaccoUse zib
+
+
+def _tobacco_use(status: str, display: str) -> Json:
+    """An Observation in the nl-core TobaccoUse shape (code SNOMED CT 365980008, as Nictiz's example sends it)."""
+    return {
+        "resourceType": "Observation",
+        "id": "tabak",
+        "meta": {"profile": [f"{NLCORE}nl-core-TobaccoUse"]},
+        "status": "final",
+        "code": code(SNOMED, "365980008", "bevinding betreffende tabakgebruik en blootstelling aan tabaksrook"),
+        "subject": subject(),
+        "effectivePeriod": {"start": "2026-10-01"},
+        "valueCodeableConcept": code(SNOMED, status, display),
+    }
+
+
+def test_an_nl_core_tobacco_use_of_a_cigarette_smoker_is_understood_and_gets_the_smoking_advice(
+    valuesets: ValueSetIndex,
+) -> None:
+    result = _read(valuesets, _problem("dx", code(SNOMED, "51299004")), _tobacco_use("65568007", "Rookt sigaretten"))
+
+    assert result.unrecognized == ()
+    assert "smoking" in {c.rule_id for c in assess(result.record, TODAY).cards}
+
+
+def test_an_nl_core_tobacco_use_of_a_never_smoker_gets_no_smoking_advice(valuesets: ValueSetIndex) -> None:
+    result = _read(valuesets, _problem("dx", code(SNOMED, "51299004")), _tobacco_use("266919005", "Nooit gerookt"))
+
+    assert result.unrecognized == ()
+    assert "smoking" not in {c.rule_id for c in assess(result.record, TODAY).cards}

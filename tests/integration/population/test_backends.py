@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,18 @@ def test_postgresql_gives_the_same_scores_and_ranking_as_duckdb(small_population
     assert pg.scores.equals(duck.scores)
     assert pg.ranked.equals(duck.ranked)
     assert pg.diagnosed.equals(duck.diagnosed)
+
+
+@pytest.mark.postgres
+def test_postgresql_screens_as_of_a_date_like_duckdb(small_population: Path) -> None:
+    as_of = date(2016, 7, 1)
+    duck = screen(SourceSpec(str(small_population / "omop")), as_of=as_of)
+    with omop_schema(read_folder(small_population / "omop")) as url:
+        pg = screen(SourceSpec(url), as_of=as_of)
+    assert duck.ranked.num_rows > 0
+    assert pg.persons == duck.persons
+    assert pg.scores.equals(duck.scores)
+    assert pg.ranked.equals(duck.ranked)
 
 
 @pytest.mark.spark

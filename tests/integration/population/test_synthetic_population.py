@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -20,6 +21,19 @@ def test_the_same_seed_and_size_give_the_same_tables_and_another_seed_does_not(t
     assert a.keys() == b.keys()
     assert all(a[name].equals(b[name]) for name in a)
     assert not a["condition_occurrence"].equals(c["condition_occurrence"])
+
+
+def test_planted_cases_diagnosed_later_carry_their_diagnosis_date_and_the_code_only_from_that_date(
+    small_population: Path,
+) -> None:
+    truth = pq.read_table(small_population / "truth.parquet").to_pylist()
+    dated = {r["person_id"]: r["diagnosis_date"] for r in truth if r["diagnosis_date"] is not None}
+    assert {r["kind"] for r in truth if r["person_id"] in dated} <= {"cno_adult", "crmo_child", "diagnosed"}
+    assert any(r["kind"] == "cno_adult" and r["person_id"] in dated for r in truth)
+    assert any(r["kind"] == "cno_adult" and r["person_id"] not in dated for r in truth)
+    result = screen(SourceSpec(str(small_population / "omop")))
+    first = dict(zip(*(result.diagnosed.column(c).to_pylist() for c in ("person_id", "first_recorded")), strict=True))
+    assert first == {p: d for p, d in dated.items() if d <= date(2025, 12, 31)}
 
 
 def test_the_truth_is_stored_outside_the_omop_folder(small_population: Path) -> None:
@@ -46,14 +60,15 @@ def test_synthetic_concepts_use_local_ids_and_drugs_hang_under_their_atc_classes
 
 def test_the_screen_finds_the_planted_cases_and_lists_few_look_alikes(population: Path) -> None:
     result = screen(SourceSpec(str(population / "omop")))
-    evaluation = evaluate(read_truth(population / "truth.parquet"), result.ranked)
+    evaluation = evaluate(read_truth(population / "truth.parquet"), result.ranked, result.diagnosed)
     assert evaluation.recall is not None and evaluation.recall >= 0.85
     assert evaluation.precision is not None and evaluation.precision >= 0.30
     total, listed = evaluation.by_kind["lookalike_osteoarthritis"]
     assert listed / total < 0.10
     total, listed = evaluation.by_kind["background"]
     assert listed / total < 0.01
+    truth = pq.read_table(population / "truth.parquet").to_pylist()
+    # the already diagnosed: the diagnosed kind and the planted cases whose diagnosis falls inside the data window
     assert set(result.diagnosed.column("person_id").to_pylist()) == {
-        p for p, k in zip(*(pq.read_table(population / "truth.parquet").column(c).to_pylist() for c in ("person_id", "kind")),
-                          strict=True) if k == "diagnosed"
-    }  # fmt: skip
+        r["person_id"] for r in truth if r["diagnosis_date"] is not None and r["diagnosis_date"] <= date(2025, 12, 31)
+    }

@@ -56,7 +56,8 @@ def test_a_pain_score_must_be_a_whole_number_from_0_to_10(raw: dict[str, object]
 
 
 @pytest.mark.parametrize(
-    ("value", "rule"), [("2026-11-24", "in-future"), ("1969-12-31", "before-birth"), ("1899-01-01", "not-a-date")]
+    ("value", "rule"),
+    [("2026-11-24", "in-future"), ("1969-12-31", "before-birth"), ("1899-01-01", "date-out-of-range")],
 )
 def test_impossible_dates_are_refused(value: str, rule: str) -> None:
     assert _errors("pain", {"score": "3", "date": value})["date"] == rule
@@ -71,3 +72,8 @@ def test_a_planned_referral_date_may_lie_in_the_future() -> None:
         today=TODAY,
     )
     assert values["planned"] == date(2027, 1, 10)
+
+
+def test_a_planned_referral_date_more_than_ten_years_ahead_is_refused() -> None:
+    raw = {"target": "referral_physiotherapy", "date": "2026-11-01", "planned": "2036-11-24"}
+    assert _errors("referral", raw)["planned"] == "date-out-of-range"

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cnopad.domain.input_rules import LIMITS
+
 SUMMARY_MAX = 139  # "<140-character summary"
 
 
@@ -76,9 +78,10 @@ class HookRequest(_Model):
 class Coding(_Model):
     """The CDS Hooks Coding data type."""
 
-    system: str
-    code: str
-    display: str | None = None
+    # the lengths of the feedback table's columns (cds_feedback.reason_*), so no database refuses a value
+    system: str = Field(max_length=LIMITS["coding_system"])
+    code: str = Field(max_length=LIMITS["coding_code"])
+    display: str | None = Field(default=None, max_length=LIMITS["coding_display"])
 
 
 class Source(_Model):

@@ -21,6 +21,7 @@ from cnopad.api.cds_hooks.trust import JwtVerifier, VerifiedCaller
 from cnopad.api.deps import ContainerDep
 from cnopad.api.problems import problem_responses
 from cnopad.bootstrap import Container
+from cnopad.domain import input_rules
 from cnopad.domain.access import Actor, Channel, Role
 from cnopad.errors import InputError, NotFoundError, UnauthenticatedError
 from cnopad.fhir.client import FhirServerClient
@@ -103,6 +104,10 @@ async def call_service(
     if service is None:
         msg = f"no CDS Service {service_id!r}"
         raise NotFoundError(msg)
+    # invalid Unicode or a control character in the call itself (a userId, the context, draft orders) is refused
+    # naming it, before it reaches the audit log's hash; prefetch goes to the lenient reader, which refuses a bad
+    # Patient and sets any other bad resource aside, as it does with data fetched from the fhirServer
+    input_rules.check_json_text({k: v for k, v in body.items() if k != "prefetch"}, "")
     hook_request = models.HookRequest.model_validate(body)
     if hook_request.hook != service.hook:
         where = "hook"
@@ -152,6 +157,7 @@ def feedback(
     if service_id not in SERVICES:
         msg = f"no CDS Service {service_id!r}"
         raise NotFoundError(msg)
+    input_rules.check_json_text(body, "")
     parsed = models.FeedbackRequest.model_validate(body)
     outcomes = [
         feedback_svc.FeedbackOutcome(

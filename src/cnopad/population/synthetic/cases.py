@@ -22,6 +22,8 @@ from cnopad.population.synthetic.tables import Batch
 from cnopad.population.synthetic.vocabulary import Vocabulary
 
 YEAR = 365
+#: share of planted cases that get diagnosed after their pattern (invented for testing)
+DIAGNOSED_LATER = 0.5
 
 
 @dataclass
@@ -107,8 +109,26 @@ class Rows:
             )
 
 
-def planted_adult(r: Rows, pid: int, onset: int) -> None:
+def _diagnosed_later(r: Rows, pid: int, after: int, delay: tuple[int, int]) -> int | None:
+    """Half the planted cases get diagnosed ``delay`` days after their pattern: the day, coded when in the window.
+
+    The code (M86.3) is written only when the day falls inside the data window; the truth keeps the day
+    either way, so a replay can measure lead time. Shares and delays are invented for testing.
+    """
+    if r.rng.random() >= DIAGNOSED_LATER:
+        return None
+    when = after + int(r.rng.integers(*delay))
+    r.condition(pid, when, src="icd_cmo")
+    return when
+
+
+def planted_adult(r: Rows, pid: int, onset: int) -> int | None:
     """Undiagnosed CNO-SCCH: recurring chest wall complaints, earlier labels, NSAIDs, sometimes skin disease."""
+    return _diagnosed_later(r, pid, onset + _adult_pattern(r, pid, onset), (180, 4 * YEAR))
+
+
+def _adult_pattern(r: Rows, pid: int, onset: int) -> int:
+    """The records of an undiagnosed adult; returns how many days the pattern spans."""
     g = r.rng
     span = int(g.integers(120, 5 * YEAR)) if g.random() > 0.10 else int(g.integers(0, 60))
     visits = sorted({onset, onset + span, *(onset + int(x) for x in g.integers(0, span + 1, int(g.integers(0, 4))))})
@@ -128,6 +148,7 @@ def planted_adult(r: Rows, pid: int, onset: int) -> None:
             r.measurement(pid, onset + k * 90, "loinc_crp", value=value, unit="ucum_mg_l")
     if g.random() < 0.30:
         r.note(pid, onset + int(g.integers(0, span + 1)), notes.ADULT_CASE)
+    return span + 60
 
 
 def _earlier_labels(r: Rows, pid: int, day: int) -> None:
@@ -155,9 +176,15 @@ def _adult_skin(r: Rows, pid: int, onset: int, span: int) -> None:
         r.condition(pid, onset + 300, src="icpc_psoriasis")
 
 
-def planted_child(r: Rows, pid: int, onset: int) -> None:
+def planted_child(r: Rows, pid: int, onset: int) -> int | None:
     """Undiagnosed CRMO: bone pain at several sites over months, osteomyelitis treated with antibiotics."""
+    return _diagnosed_later(r, pid, onset + _child_pattern(r, pid, onset), (90, 3 * YEAR))
+
+
+def _child_pattern(r: Rows, pid: int, onset: int) -> int:
+    """The records of an undiagnosed child; returns how many days the pattern spans."""
     g = r.rng
+    last = 0
     sites = ["icpc_leg", "icpc_knee", "icpc_ankle", "icpc_wrist", "icpc_arm", "icpc_hip"]
     chosen = [str(x) for x in g.choice(sites, size=int(g.integers(1, 4)), replace=False)]
     span = int(g.integers(60, 700))
@@ -169,13 +196,11 @@ def planted_child(r: Rows, pid: int, onset: int) -> None:
     if g.random() < 0.60:
         _child_osteomyelitis(r, pid, om_day)
     if g.random() < 0.55:
-        total, day = 0, om_day
-        while total < int(g.integers(28, 60)):
-            length = int(g.integers(10, 22))
-            r.drug(pid, day, "amoxicillin" if total == 0 else "cefuroxime", length)
-            total += length
-            day += length
-        r.condition(pid, day + int(g.integers(35, 200)), src=chosen[0])
+        last = _antibiotics_without_improvement(r, pid, om_day, chosen[0]) - onset
+    if g.random() < 0.6:
+        # NSAIDs for the bone pain, from the GP or the paediatrician (CRMO's first treatment)
+        for i in range(int(g.integers(2, 6))):
+            r.drug(pid, onset + 20 + i * 45, "ibuprofen" if i % 2 else "naproxen", int(g.integers(14, 35)))
     if g.random() < 0.15:
         r.condition(pid, onset + 100, src="icd_ppp" if g.random() < 0.5 else "icpc_psoriasis")
     if g.random() < 0.80:
@@ -183,6 +208,23 @@ def planted_child(r: Rows, pid: int, onset: int) -> None:
             r.measurement(pid, onset + k * 60, "loinc_crp", value=float(g.integers(2, 40)), unit="ucum_mg_l")
     if g.random() < 0.25:
         r.note(pid, onset + int(g.integers(0, span + 1)), notes.CHILD_CASE)
+    return max(span, last)
+
+
+def _antibiotics_without_improvement(r: Rows, pid: int, day: int, site: str) -> int:
+    """A long antibiotic course, then the complaint again (sometimes a note says so); returns that day."""
+    g = r.rng
+    total = 0
+    while total < int(g.integers(28, 60)):
+        length = int(g.integers(10, 22))
+        r.drug(pid, day, "amoxicillin" if total == 0 else "cefuroxime", length)
+        total += length
+        day += length
+    again = day + int(g.integers(35, 200))
+    r.condition(pid, again, src=site)
+    if g.random() < 0.3:
+        r.note(pid, day + int(g.integers(0, 60)), notes.CHILD_NO_IMPROVEMENT)
+    return again
 
 
 def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
@@ -195,12 +237,16 @@ def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
         for k in range(int(g.integers(1, 3))):
             result = "sct_no_growth" if g.random() < 0.5 else "sct_negative"
             r.measurement(pid, day + k, "loinc_blood_culture", result=result)
+    elif g.random() < 0.5:
+        r.note(pid, day + int(g.integers(2, 10)), notes.CHILD_CULTURE)
 
 
-def diagnosed(r: Rows, pid: int, onset: int) -> None:
+def diagnosed(r: Rows, pid: int, onset: int) -> int | None:
     """An adult whose CNO is already coded (M86.3): reported apart, never ranked."""
-    planted_adult(r, pid, onset)
-    r.condition(pid, onset + int(r.rng.integers(YEAR, 4 * YEAR)), src="icd_cmo")
+    _adult_pattern(r, pid, onset)
+    when = onset + int(r.rng.integers(YEAR, 4 * YEAR))
+    r.condition(pid, when, src="icd_cmo")
+    return when
 
 
 def lookalike_tietze(r: Rows, pid: int, onset: int) -> None:
@@ -259,6 +305,9 @@ def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
     r.measurement(pid, onset, "loinc_blood_culture", result="sct_positive" if g.random() < 0.6 else "sct_no_growth")
     length = int(g.integers(28, 57))
     r.drug(pid, onset, "cefuroxime", length)
+    if g.random() < 0.5:
+        # pain relief during the infection, not after it
+        r.drug(pid, onset, "ibuprofen", int(g.integers(5, 15)))
     if g.random() < 0.15:
         r.condition(pid, onset + length + int(g.integers(30, 90)), src=site)
     if g.random() < 0.30:
@@ -272,12 +321,13 @@ class Kind:
     label: str
     share: float
     onset_age: tuple[int, int]
-    draw: Callable[[Rows, int, int], None]
+    #: makes the person's records; returns the day of the diagnosis (None: not diagnosed)
+    draw: Callable[[Rows, int, int], int | None]
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("cno_adult", 0.002, (25, 56), planted_adult),
-    Kind("crmo_child", 0.001, (6, 15), planted_child),
+    Kind("cno_adult", 0.003, (25, 56), planted_adult),
+    Kind("crmo_child", 0.0015, (6, 15), planted_child),
     Kind("diagnosed", 0.0005, (25, 56), diagnosed),
     Kind("lookalike_tietze", 0.004, (20, 70), lookalike_tietze),
     Kind("lookalike_osteoarthritis", 0.01, (50, 85), lookalike_osteoarthritis),
@@ -285,3 +335,5 @@ KINDS: tuple[Kind, ...] = (
 )
 #: the kinds a screen should find
 PLANTED = ("cno_adult", "crmo_child")
+#: the kinds that are true cases (planted, and already diagnosed in the data)
+CASE_KINDS = (*PLANTED, "diagnosed")

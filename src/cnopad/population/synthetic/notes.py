@@ -39,6 +39,14 @@ CHILD_CASE = (
     "Moeder bekend met SCCH, kind heeft nu pijn in de knie.",
 )
 
+# a child whose pain did not go with antibiotics, and negative cultures written in a note
+CHILD_NO_IMPROVEMENT = (
+    "Na antibioticakuur geen verbetering van de pijn.",
+    "Pijn in het onderbeen persisteert ondanks antibiotica.",
+    "De klachten blijven, nu ook pijn in de pols.",
+)
+CHILD_CULTURE = ("Bloedkweek negatief.", "Kweek: geen groei.", "Botbiopt verricht, kweek steriel.")
+
 # true Tietze, osteoarthritis and bacterial osteomyelitis: the look-alikes
 TIETZE = (
     "Drukpijn costochondraal links, past bij syndroom van Tietze. Geen aanwijzingen voor SAPHO.",
@@ -54,4 +62,6 @@ BACTERIAL_OM = (
     "Osteomyelitis tibia na koorts, bloedkweek positief. Geen verdenking op CRMO.",
     "Antibiotica intraveneus gestart, herstel voorspoedig.",
     "Controle na behandeling osteomyelitis: pijnvrij, loopt weer normaal.",
+    "Vermoedelijk kweek negatief, definitieve uitslag volgt.",
+    "Mogelijk geen verbetering, over een week opnieuw beoordelen.",
 )

@@ -29,7 +29,8 @@ from cnopad.population.synthetic.tables import SCHEMAS, Batch
 from cnopad.population.synthetic.vocabulary import Vocabulary, build
 
 CHUNK = 50_000
-TRUTH_SCHEMA = pa.schema([("person_id", pa.int64()), ("kind", pa.string())])
+#: diagnosis_date: when a planted case gets (or got) its diagnosis, also when that is after the data window
+TRUTH_SCHEMA = pa.schema([("person_id", pa.int64()), ("kind", pa.string()), ("diagnosis_date", pa.date32())])
 _OLDEST, _YOUNGEST = day(date(1935, 1, 1)), day(date(2022, 12, 31))
 
 
@@ -145,10 +146,18 @@ def _chunk(vocab: Vocabulary, seed: int, index: int, first: int, n: int) -> tupl
     add_background(batch, rng, vocab, pid, birth)
     rows = cases.Rows(vocab, rng)
     draw = {k.label: k.draw for k in cases.KINDS}
+    diagnosis: list[int | None] = [None] * n
     for i in np.flatnonzero(kind != "background"):
-        draw[str(kind[i])](rows, int(pid[i]), int(onset[i]))
+        diagnosis[i] = draw[str(kind[i])](rows, int(pid[i]), int(onset[i]))
     rows.flush(batch)
-    truth = pa.table({"person_id": pid, "kind": pa.array(kind.tolist(), pa.string())}, schema=TRUTH_SCHEMA)
+    truth = pa.table(
+        {
+            "person_id": pid,
+            "kind": pa.array(kind.tolist(), pa.string()),
+            "diagnosis_date": pa.array(diagnosis, pa.int32()).cast(pa.date32()),
+        },
+        schema=TRUTH_SCHEMA,
+    )
     return batch, truth
 
 

@@ -1,0 +1,168 @@
+"""The sources' diagnostic path as steps (issue 13): done steps with date and result, the rest as suggestions.
+
+Adults follow the NHG leaflet (who diagnoses, which imaging, what lab results mean, expertise centre, patient
+association); children the CRMO parent information (exclusion work-up, imaging, when a biopsy is and is not
+needed). A step not yet done that names a concept offers a draft FHIR ServiceRequest.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cnopad.domain import Concept, ImagingResult, Observation, Quantity
+from cnopad.engine.assessment import Action, Suggestion
+from cnopad.engine.criteria.result import PathStepResult, StepState
+from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
+from cnopad.engine.suggestions import template
+from cnopad.engine.uuids import suggestion_uuid, uuid5
+from cnopad.engine.view import RecordView
+from cnopad.knowledge.base import KnowledgeBase
+from cnopad.knowledge.criteria import PathStep
+
+#: the rule whose parameters decide when a biopsy may be avoided (CRMO-DX-NO-BIOPSY-1), so both agree
+_NO_BIOPSY_RULE = "child-biopsy-may-be-avoided"
+_BIOPSY_RESULTS = (
+    Concept.BIOPSY_CONSISTENT_WITH_CNO,
+    Concept.BIOPSY_TUMOUR,
+    Concept.BIOPSY_INFECTION,
+    Concept.BIOPSY_NONSPECIFIC,
+)
+
+
+def path_card_id(patient_id: str) -> str:
+    """The stable uuid of the diagnostic-path card of one patient (its suggestions derive from it)."""
+    return uuid5(f"diagnostic-path|{patient_id}")
+
+
+def diagnostic_path(v: RecordView, kb: KnowledgeBase, lang: str) -> tuple[PathStepResult, ...]:
+    """Every step of the patient's path (adult or child) with its state on ``as_of``."""
+    book = kb.criteria.path
+    steps = book.adult if v.adult else book.child
+    card_id = path_card_id(v.patient_id)
+    return tuple(_step(v, kb, step, card_id, lang) for step in steps)
+
+
+def _step(v: RecordView, kb: KnowledgeBase, step: PathStep, card_id: str, lang: str) -> PathStepResult:
+    labels = kb.criteria.path.states
+    done = _done(v, kb, step, lang)
+    if done is not None:
+        day, result, evidence = done
+        state = StepState.DONE
+    else:
+        day, result, evidence = None, None, ()
+        state = StepState.NOTE if step.kind == "note" else StepState.TODO
+        if step.kind == "biopsy":
+            state = _biopsy_state(v, kb)
+    if step.kind == "note" and done is not None:
+        state = StepState.NOTE  # a note stays a note; the record shows what it is about
+    offers = state in (StepState.TODO, StepState.NEEDED)
+    suggestions = (
+        tuple(_suggestion(v, kb, card_id, step, s.concept, s.label.get(lang)) for s in step.suggest) if offers else ()
+    )
+    return PathStepResult(
+        id=step.id,
+        kind=step.kind,
+        state=state,
+        state_label=labels[state.value].get(lang),
+        text=step.text.get(lang),
+        statements=step.statements,
+        done_on=day,
+        result=result,
+        evidence=evidence,
+        suggestions=suggestions,
+    )
+
+
+def _done(
+    v: RecordView, kb: KnowledgeBase, step: PathStep, lang: str
+) -> tuple[date | None, str | None, tuple[str, ...]] | None:
+    when = step.done_when
+    titles = kb.valuesets
+    if step.kind == "results":
+        return _lab_results(v, when.concepts, kb, lang)
+    studies = [s for s in v.imaging if s.concepts & set(when.imaging)]
+    if studies:
+        last = studies[-1]
+        return last.performed, _imaging_text(last, kb, lang), (last.id,)
+    for concept in when.concepts:
+        found = v.events.get(concept)
+        if found:
+            day, entry = found[-1]
+            result = None
+            if concept is Concept.BONE_BIOPSY:
+                results = [
+                    titles.title(c, lang) for c in _BIOPSY_RESULTS if any(e == entry for _, e in v.events.get(c, ()))
+                ]
+                result = ", ".join(results) or None
+            return day, result, (entry,)
+    for concept in when.referrals:
+        referrals = v.referred.get(concept)
+        if referrals:
+            last_referral = max(referrals, key=lambda r: (r.authored or date.min, r.id))
+            return last_referral.authored, titles.title(concept, lang), (last_referral.id,)
+    members = [m for m in v.team if m.roles & set(when.roles)]
+    if members:
+        return members[0].start, members[0].organization or members[0].name, (members[0].id,)
+    return None
+
+
+def _lab_results(
+    v: RecordView, concepts: tuple[Concept, ...], kb: KnowledgeBase, lang: str
+) -> tuple[date | None, str | None, tuple[str, ...]] | None:
+    """The latest result of each test (every observation of its latest day, by its own display), newest date."""
+    parts: list[str] = []
+    evidence: list[str] = []
+    last: date | None = None
+    for concept in concepts:
+        found = [o for o in v.record.observations if concept in o.concepts and o.effective and o.effective <= v.as_of]
+        if not found:
+            continue
+        day = max(o.effective or date.min for o in found)
+        for o in sorted((o for o in found if o.effective == day), key=lambda x: x.id):
+            if o.id in evidence:
+                continue
+            name = next((c.display for c in o.codings if c.display), None) or kb.valuesets.title(concept, lang)
+            parts.append(f"{name} {_value(o)} ({day.isoformat()})")
+            evidence.append(o.id)
+        last = day if last is None or day > last else last
+    return (last, "; ".join(parts), tuple(evidence)) if parts else None
+
+
+def _value(o: Observation) -> str:
+    value = o.value
+    if isinstance(value, Quantity):
+        return f"{value.value} {value.unit or ''}".strip()
+    return "-" if value is None else str(value)
+
+
+def _imaging_text(study: ImagingResult, kb: KnowledgeBase, lang: str) -> str:
+    modality = ", ".join(sorted(kb.valuesets.title(c, lang) for c in study.concepts if c is not Concept.IMAGING))
+    findings = ", ".join(sorted(kb.valuesets.title(c, lang) for c in study.findings))
+    return f"{modality}: {findings}" if findings else modality
+
+
+def _biopsy_state(v: RecordView, kb: KnowledgeBase) -> StepState:
+    """Needed with one lesion or a tumour not excluded; may be avoided with the typical course; else consider."""
+    count, _ = lesion_picture(v)
+    if count == 1 or v.has(Concept.TUMOUR_NOT_EXCLUDED):
+        return StepState.NEEDED
+    rule = kb.rules.by_id.get(_NO_BIOPSY_RULE)
+    if rule is not None and typical_course_since(v, rule.params) is not None:
+        return StepState.MAY_BE_AVOIDED
+    return StepState.CONSIDER
+
+
+def _suggestion(
+    v: RecordView, kb: KnowledgeBase, card_id: str, step: PathStep, concept: Concept, label: str
+) -> Suggestion:
+    resource: dict[str, Any] = {
+        **template("ServiceRequest", kb.valuesets.coding_for(concept), label),
+        "subject": {"reference": v.subject_reference},
+        "authoredOn": v.as_of_text,
+    }
+    return Suggestion(
+        uuid=suggestion_uuid(card_id, f"{step.id}:{concept.value}"),
+        label=label,
+        actions=(Action(type="create", description=label, resource=resource),),
+    )

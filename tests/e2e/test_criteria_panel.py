@@ -1,0 +1,63 @@
+"""The criteria panel in a real Chromium (issue 13): the adult notice and the diagnostic path are visible, the
+language switch changes every visible string of the page, and axe-core finds no serious or critical violation
+with every item table opened, in Dutch and English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.conftest import Demo
+from e2e.helpers import sign_in
+from e2e.test_language_and_access import _neutral, _serious, _texts
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/patients/demo-adult-suspected", "/patients/demo-child-unifocal"]
+
+
+def test_a_suspected_adult_sees_the_notice_the_path_and_jansson_as_a_range(page: Page, demo: Demo) -> None:
+    sign_in(page, "demo-lumc", demo.password("demo-lumc"))
+    page.goto("/patients/demo-adult-suspected?lang=nl")
+    panel = page.locator("#criteria")
+    expect(panel.get_by_test_id("criteria-notice")).to_contain_text("geen gevalideerde diagnosecriteria")
+    expect(panel.locator('tr[data-step="specialist"]')).to_contain_text("internist-endocrinoloog")
+    expect(panel.get_by_test_id("score-jansson-2009")).to_contain_text("van 63")
+    panel.locator('[data-instrument="jansson-2009"] summary').click()
+    expect(panel.locator('[data-instrument="jansson-2009"] tr[data-item="normal-blood-count"]')).to_contain_text(
+        "onbekend"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_language_switch_changes_every_visible_string_of_the_panel_page(page: Page, demo: Demo, path: str) -> None:
+    sign_in(page, "demo-lumc", demo.password("demo-lumc"))
+    page.goto(f"{path}?lang=nl")
+    dutch = _texts(page)
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    english = _texts(page)
+    neutral = _neutral(demo)
+    assert dutch.keys() == english.keys()
+    unchanged = [
+        text
+        for key, text in dutch.items()
+        if english[key] == text
+        and text.lstrip("· ") not in neutral
+        and re.search(r"[A-Za-z]{2}", text)
+        and not re.fullmatch(r"[\d\s.,:;()/–·-]+|(NHG|CRMO)-[A-Z0-9-]+-\d+.*", text)
+    ]
+    assert not unchanged, f"still Dutch after switching to English on {path}: {unchanged}"
+
+
+def test_the_panel_has_no_serious_accessibility_violation_with_every_table_open(page: Page, demo: Demo) -> None:
+    sign_in(page, "demo-lumc", demo.password("demo-lumc"))
+    problems: dict[str, list[str]] = {}
+    for lang in ("nl", "en"):
+        for path in PAGES:
+            page.goto(f"{path}?lang={lang}")
+            page.locator("details").evaluate_all("els => els.forEach(e => e.open = true)")
+            problems[f"{path} ({lang})"] = _serious(page)
+    assert not {k: v for k, v in problems.items() if v}

@@ -32,7 +32,7 @@ def _text(value: object, limit: int = 2000) -> str | None:
 
 @router.post("/patients/{patient_id}/cards/{card_uuid}/{action}")
 async def card_action(web: Web, patient_id: str, card_uuid: str, action: str) -> Response:
-    """Accept, override or snooze a card, or undo what was done with it; audited, care team only."""
+    """Accept, override or snooze a card, or undo what was done with it; audited; a write like a record entry."""
     data = await web.form()
     patient_id = valid_patient_id(patient_id)
     if not _UUID.match(card_uuid) or action not in {*CardActionKind, UNDO}:

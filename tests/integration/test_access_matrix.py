@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from cnopad.api import create_app
 from cnopad.bootstrap import Container
 from cnopad.domain import CareRole, CareTeamMember, Entry, Identifier
 from cnopad.domain.access import USER_ROLES, Role
+from cnopad.engine import assess
 from cnopad.services.auth import hash_password
 from cnopad.services.cds import PREFETCH
 from cnopad.services.entries import FORMS
@@ -85,6 +87,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     },
     ("POST", "/patients/{patient_id}/record/{form}"): Access.PATIENT_WRITE,
     ("POST", "/patients/{patient_id}/entries/{kind}/{entry_id}/void"): Access.PATIENT_WRITE,
+    ("POST", "/patients/{patient_id}/cards/{card_uuid}/{action}"): Access.PATIENT_WRITE,
     ("POST", "/api/patients/{patient_id}/emergency-access"): Access.EMERGENCY,
     ("POST", "/patients/{patient_id}/emergency-access"): Access.EMERGENCY,
     ("GET", "/api/users"): Access.ADMIN_ONLY,
@@ -96,6 +99,16 @@ ROUTES: dict[tuple[str, str], Access] = {
 MEMBERSHIPS = ("member", "outsider", "glass")
 CLINICIANS = (Role.GP, Role.SPECIALIST)
 TEAM, OUTSIDE, SPARE = "pt-team", "pt-outside", "pt-spare"
+#: per patient, the uuid of a card the engine gives it today (filled by _setup), for the card actions
+CARDS: dict[str, str] = {}
+#: card actions in the order each cell sends them: every one is allowed to the same users
+CARD_ACTIONS = (
+    ("snooze", {"until": "2026-12-21"}),
+    ("undo", {}),
+    ("override", {"reason": "not-applicable", "comment": "matrix"}),
+    ("undo", {}),
+    ("accept", {}),
+)
 
 
 @dataclass
@@ -247,6 +260,17 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
                 kwargs={"data": {"reason": "Recorded for the wrong patient", **web_form}},
                 ok=303,
             )
+        ],
+        ("POST", "/patients/{patient_id}/cards/{card_uuid}/{action}"): [
+            Call(
+                "POST",
+                f"/patients/{pid}/cards/{CARDS.get(pid, '00000000-0000-5000-8000-000000000000')}/{action}",
+                "web",
+                pid,
+                kwargs={"data": {**values, **web_form}},
+                ok=303,
+            )
+            for action, values in CARD_ACTIONS
         ],
         ("POST", "/api/patients/{patient_id}/emergency-access"): [
             Call("POST", f"/api/patients/{emergency_pid}/emergency-access", "api", kwargs={"json": reason}, ok=201)
@@ -434,6 +458,10 @@ def _setup(container: Container) -> list[Cell]:
         uow.records.add_entries(TEAM, [*team, *courses[TEAM]], purpose="test")
         uow.records.add_entries(OUTSIDE, courses[OUTSIDE], purpose="test")
         uow.commit()
+    with container.unit(container.operator()) as uow:
+        for pid in (TEAM, OUTSIDE):
+            cards = assess(uow.records.get(pid, purpose="test", audit=False), date(2026, 11, 23)).cards
+            CARDS[pid] = next(c.uuid for c in cards if c.rule_id == "bisphosphonate-in-use-dental-care")
     return cells
 
 
@@ -505,7 +533,9 @@ def test_every_role_gets_exactly_what_the_access_rules_allow_on_every_route(matr
                 want = expected(access, cell, call)
                 write = access is Access.PATIENT_WRITE and call.patient is not None
                 before = _state(container, call.patient) if write and call.patient else None
-                cds_before = _cds_state(container) if access is Access.CDS else None
+                # a card action writes to the feedback store, not the record: a refused one must store nothing there
+                feedback = access is Access.CDS or "/cards/" in call.url
+                cds_before = _cds_state(container) if feedback else None
                 grants_before = _grants(container) if access is Access.EMERGENCY else None
                 response = _send(matrix, cell, call)
                 where = f"{cell.user} {call.method} {call.url}"
@@ -517,8 +547,8 @@ def test_every_role_gets_exactly_what_the_access_rules_allow_on_every_route(matr
                         wrong.append(f"{where}: refused, but the record changed")
                     if cell.role is not None and _last_action(container, cell.user) != "refused":
                         wrong.append(f"{where}: refused, but no 'refused' audit row")
-                if want == 401 and cds_before is not None and _cds_state(container) != cds_before:
-                    wrong.append(f"{where}: refused CDS call stored something")
+                if want in (401, 403) and cds_before is not None and _cds_state(container) != cds_before:
+                    wrong.append(f"{where}: refused, but feedback was stored")
                 if grants_before is not None:
                     due = cell.role in CLINICIANS and cell.membership != "member"
                     if (_grants(container) != grants_before) != due:

@@ -1,4 +1,4 @@
-"""``cnopad feedback report``: how often each rule's cards are overridden through CDS Hooks, and why."""
+"""``cnopad feedback report``: how often each rule's cards are overridden (CDS Hooks and web app), and why."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cnopad.bootstrap import build
 from cnopad.cli.app import app
 from cnopad.services.feedback import feedback_report
 
-feedback_app = typer.Typer(help="Clinicians' feedback on CDS Hooks cards.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Clinicians' feedback on cards (CDS Hooks and web app).", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 
 
@@ -21,7 +21,7 @@ app.add_typer(feedback_app, name="feedback")
 def report(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Per rule: cards accepted and overridden, the override rate, and the reasons given."""
+    """Per rule: cards accepted, overridden and snoozed (CDS Hooks and web app), override rate, reasons given."""
     container = build()
     with container.unit(container.operator()) as uow:
         rules = feedback_report(uow)
@@ -35,11 +35,12 @@ def report(
         "rule",
         "accepted",
         "overridden",
+        "snoozed",
         "override rate",
         "reasons (most given first)",
-        title="CDS Hooks feedback per rule",
+        title="Feedback on cards per rule (CDS Hooks and web app)",
     )
     for r in rules:
         reasons = ", ".join(f"{reason} ({n})" for reason, n in r.reasons.most_common(5))
-        table.add_row(r.rule_id, str(r.accepted), str(r.overridden), f"{r.override_rate:.0%}", reasons)
+        table.add_row(r.rule_id, str(r.accepted), str(r.overridden), str(r.snoozed), f"{r.override_rate:.0%}", reasons)
     Console().print(table)

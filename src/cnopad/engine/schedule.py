@@ -84,12 +84,17 @@ def pamidronate_courses(v: RecordView, p: Params) -> list[TaskDraft]:
         if courses:
             last = courses[-1]
             given = {"count": str(len(last)), "days": str(schedule.days), "last": last[-1].isoformat()}
+            # a course after an earlier one was due on the schedule's date, which it keeps when it was given
+            # late (so "done, N days late" can be shown); the first course has no earlier date to count from
+            planned = add_period(courses[-2][0], schedule.every, schedule.unit) if len(courses) > 1 else last[0]
+            planned = min(planned, last[0])
             drafts.append(
                 TaskDraft(
                     key=f"{use.id}:{last[0].isoformat()}",
-                    due=last[0],
+                    due=planned,
                     status=TaskStatus.DONE,
                     done_on=last[-1],
+                    overdue_from=planned + days(p["grace_days"]) if len(courses) > 1 else None,
                     notes=(("given", given), (source, values)),
                     title_values={"days": str(schedule.days)},
                 )

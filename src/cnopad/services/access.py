@@ -95,6 +95,19 @@ def ensure_can_read(uow: UnitOfWork, patient_id: str) -> Basis:
     return _refuse(uow, patient_id, _not_in_team(uow, patient_id))
 
 
+def may_read(uow: UnitOfWork, patient_id: str) -> bool:
+    """Whether the actor may open this record now, without auditing a refusal (to decide whether to offer a
+    link to it; opening it is checked and audited as usual)."""
+    actor = uow.actor
+    if actor.role in _NO_CLINICAL_DATA:
+        return False
+    if actor.sees_all_patients:
+        return uow.records.exists(patient_id)
+    if _is_member(uow, patient_id):
+        return True
+    return actor.is_clinician and uow.emergency.active(patient_id, actor.user, uow.clock()) is not None
+
+
 def ensure_can_write(uow: UnitOfWork, patient_id: str, *, care_team_change: bool = False) -> WriteAccess:
     """Lock the patient and check the actor may add entries now; ``care_team_change``: the entry is a member."""
     ensure_clinical_role(uow, patient_id)

@@ -1,4 +1,6 @@
-"""CDS Hooks feedback: store clinicians' outcomes and report, per rule, how often cards are overridden and why."""
+"""Clinicians' feedback on cards: store CDS Hooks outcomes and report, per rule, how often cards are overridden
+and why. The web app's card actions (:mod:`cnopad.services.card_actions`) are stored in the same place and
+counted here too; an action that was undone is not counted."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class RuleFeedback:
     rule_id: str
     accepted: int = 0
     overridden: int = 0
+    snoozed: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -64,13 +67,14 @@ class RuleFeedback:
             "rule": self.rule_id,
             "accepted": self.accepted,
             "overridden": self.overridden,
+            "snoozed": self.snoozed,
             "override_rate": round(self.override_rate, 3),
             "reasons": dict(self.reasons.most_common()),
         }
 
 
 def feedback_report(uow: UnitOfWork) -> list[RuleFeedback]:
-    """Per rule, most overridden first (cards not issued by cnopad count under '(unknown card)')."""
+    """Per rule (web and CDS Hooks together), most overridden first (foreign cards count as '(unknown card)')."""
     rules: dict[str, RuleFeedback] = defaultdict(lambda: RuleFeedback(""))
     for row in uow.cds.feedback():
         rule = row.rule_id or "(unknown card)"
@@ -78,6 +82,8 @@ def feedback_report(uow: UnitOfWork) -> list[RuleFeedback]:
         entry.rule_id = rule
         if row.outcome == "accepted":
             entry.accepted += 1
+        elif row.outcome == "snoozed":
+            entry.snoozed += 1  # put off, not overridden: not in the override rate
         else:
             entry.overridden += 1
             entry.reasons[

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,6 +23,7 @@ from cnopad.engine import assess as engine_assess
 from cnopad.services.access import Basis, ensure_can_list, ensure_can_read
 from cnopad.store import EmergencyGrant, UnitOfWork
 from cnopad.store.assessment_cache import AssessmentCacheRepository, CachedSummary
+from cnopad.store.cds import CardAction
 
 #: the languages a summary keeps its task titles and card summaries in
 LANGUAGES = ("nl", "en")
@@ -33,6 +34,11 @@ _KEEP = 6
 def assess(record: PatientRecord, as_of: date, *, lang: str) -> Assessment:
     """Run the decision engine on one record in ``lang``."""
     return engine_assess(record, as_of, lang=lang)
+
+
+def days_late(due: date, day: date) -> int:
+    """Whole days from a due date to ``day`` (0 when not after it)."""
+    return max(0, (day - due).days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,10 @@ class PatientDigest:
         """Number of tasks due now."""
         return sum(self.due.values())
 
+    def days_overdue(self, today: date) -> int:
+        """Days since the due date of the oldest overdue task (0 when none is overdue)."""
+        return max((days_late(t.due, today) for t in self.tasks if t.status == "overdue"), default=0)
+
     def to_json(self) -> str:
         """Canonical JSON for the cache."""
         return json.dumps(
@@ -112,21 +122,25 @@ class PatientDigest:
         )
 
 
-def digest(record: PatientRecord, assessments: dict[str, Assessment]) -> PatientDigest:
-    """Summarise the assessments of one record (the same engine result in each language)."""
+def digest(
+    record: PatientRecord, assessments: dict[str, Assessment], *, put_aside: frozenset[str] = frozenset()
+) -> PatientDigest:
+    """Summarise the assessments of one record (the same engine result in each language); cards in
+    ``put_aside`` (overridden or snoozed by the team) are not counted."""
     first = assessments[LANGUAGES[0]]
     open_tasks = sorted((t for t in first.tasks if t.status is not TaskStatus.DONE), key=lambda t: (t.due, t.id))
     titles = {lang: {t.id: t.title for t in a.tasks} for lang, a in assessments.items()}
     summaries = {lang: {c.uuid: c.summary for c in a.cards} for lang, a in assessments.items()}
-    urgent = [c for c in first.cards if c.indicator in (Indicator.CRITICAL, Indicator.WARNING)]
+    cards = [c for c in first.cards if c.uuid not in put_aside]
+    urgent = [c for c in cards if c.indicator in (Indicator.CRITICAL, Indicator.WARNING)]
     urgent.sort(key=lambda c: (c.indicator is not Indicator.CRITICAL, c.rule_id))
     today = first.as_of
     team = [m for m in record.care_team if m.active_on(today)]
     return PatientDigest(
         overdue=dict(Counter(t.kind for t in open_tasks if t.status is TaskStatus.OVERDUE)),
         due=dict(Counter(t.kind for t in open_tasks if t.status is TaskStatus.DUE)),
-        critical=sum(1 for c in first.cards if c.indicator is Indicator.CRITICAL),
-        warning=sum(1 for c in first.cards if c.indicator is Indicator.WARNING),
+        critical=sum(1 for c in cards if c.indicator is Indicator.CRITICAL),
+        warning=sum(1 for c in cards if c.indicator is Indicator.WARNING),
         next_due=open_tasks[0].due if open_tasks else None,
         providers=tuple(sorted({m.name for m in team})),
         coordinator=any(CareRole.COORDINATOR in m.roles for m in team),
@@ -141,9 +155,19 @@ def digest(record: PatientRecord, assessments: dict[str, Assessment]) -> Patient
     )
 
 
+def put_aside(uow: UnitOfWork, patient_id: str, *, today: date) -> frozenset[str]:
+    """The uuids of the patient's cards the team overrode or snoozed (until after ``today``)."""
+    standing = uow.cds.standing_actions(patient_id, today=today)
+    return frozenset(uuid for uuid, a in standing.items() if a.outcome in ("overridden", "snoozed"))
+
+
 def refresh(uow: UnitOfWork, record: PatientRecord, *, today: date, knowledge_version: str) -> PatientDigest:
     """Assess one record in every language and store its summary (inside the caller's unit of work)."""
-    found = digest(record, {lang: assess(record, today, lang=lang) for lang in LANGUAGES})
+    found = digest(
+        record,
+        {lang: assess(record, today, lang=lang) for lang in LANGUAGES},
+        put_aside=put_aside(uow, record.patient.id, today=today),
+    )
     AssessmentCacheRepository(uow.session).put(
         record.patient.id, as_of=today, knowledge_version=knowledge_version, summary=found.to_json(), now=uow.clock()
     )
@@ -199,13 +223,16 @@ def _known_digests(rows: list[CachedSummary], cache: AssessmentCacheRepository) 
     return out
 
 
-def _urgency(row: WorklistRow) -> tuple[int, int, int, int, date, str, str]:
+def _urgency(row: WorklistRow, today: date) -> tuple[int, int, int, int, int, date, str, str]:
+    """Critical advice first, then warnings, then overdue tasks (most days overdue first), then due tasks."""
     d = row.digest
+    tier = 0 if d.critical else 1 if d.warning else 2 if d.overdue_total else 3 if d.due_total else 4
     return (
-        -d.overdue_total,
+        tier,
+        -d.days_overdue(today),
         -d.critical,
-        -d.due_total,
         -d.warning,
+        -d.due_total,
         d.next_due or date.max,
         row.name or "",
         row.patient_id,
@@ -223,7 +250,7 @@ def worklist(
     limit: int = 50,
     offset: int = 0,
 ) -> Worklist:
-    """The actor's patients, most urgent first (overdue, critical, due, warning); filtered and paged.
+    """The actor's patients, most urgent first (critical, warning, most days overdue, due); filtered and paged.
 
     Administrators are refused (ForbiddenError, audited); researchers get an empty list with the reason.
     """
@@ -246,7 +273,7 @@ def worklist(
     kinds = sorted({k for r in rows for k in (*r.digest.overdue, *r.digest.due)})
     providers = sorted({p for r in rows for p in r.digest.providers})
     selected = [r for r in rows if _matches(r, query=query, kind=kind, provider=provider)]
-    selected.sort(key=_urgency)
+    selected.sort(key=lambda r: _urgency(r, today))
     page = tuple(selected[offset : offset + limit])
     uow.audit.append(actor, "list", patient_id=None, purpose="worklist", detail=f"patients={len(page)}")
     uow.commit()
@@ -274,7 +301,11 @@ def _refresh_many(
     fresh: dict[str, PatientDigest] = {}
     for row in stale:
         record = uow.records.get(row.patient_id, purpose="worklist")
-        fresh[row.patient_id] = digest(record, {lang: assess(record, today, lang=lang) for lang in LANGUAGES})
+        fresh[row.patient_id] = digest(
+            record,
+            {lang: assess(record, today, lang=lang) for lang in LANGUAGES},
+            put_aside=put_aside(uow, row.patient_id, today=today),
+        )
     cache.put_many(
         ((pid, d.to_json()) for pid, d in fresh.items()),
         as_of=today,
@@ -286,13 +317,14 @@ def _refresh_many(
 
 @dataclass(frozen=True)
 class PatientView:
-    """One patient's record and its live assessment in the requested language, why the user may see it, and
-    who opened it by emergency access (newest first)."""
+    """One patient's record and its live assessment in the requested language, why the user may see it,
+    who opened it by emergency access (newest first), and what the team did with its cards (per card uuid)."""
 
     record: PatientRecord
     assessment: Assessment
     basis: Basis = Basis.CARE_TEAM
     emergency: tuple[EmergencyGrant, ...] = ()
+    actions: Mapping[str, CardAction] = field(default_factory=dict)
 
 
 def open_patient(
@@ -303,12 +335,14 @@ def open_patient(
     record = uow.records.get(patient_id, purpose=basis.purpose(purpose))
     assessment = assess(record, today, lang=lang)
     cache = AssessmentCacheRepository(uow.session)
+    actions = uow.cds.standing_actions(patient_id, today=today)
     if not cache.is_current(patient_id, as_of=today, knowledge_version=knowledge_version):
         others = {other: assess(record, today, lang=other) for other in LANGUAGES if other != lang}
-        found = digest(record, {lang: assessment, **others} if lang in LANGUAGES else others)
+        aside = frozenset(uuid for uuid, a in actions.items() if a.outcome in ("overridden", "snoozed"))
+        found = digest(record, {lang: assessment, **others} if lang in LANGUAGES else others, put_aside=aside)
         cache.put(
             patient_id, as_of=today, knowledge_version=knowledge_version, summary=found.to_json(), now=uow.clock()
         )
     emergency = tuple(uow.emergency.for_patient(patient_id))
     uow.commit()
-    return PatientView(record, assessment, basis, emergency)
+    return PatientView(record, assessment, basis, emergency, actions)

@@ -118,6 +118,10 @@ class AssessmentCacheRepository:
             row is not None and _as_date(row.as_of) == as_of and row.knowledge_version == fingerprint(knowledge_version)
         )
 
+    def forget(self, patient_id: str) -> None:
+        """Drop one patient's summary: the next worklist recomputes it (after a card action, which is no entry)."""
+        self.session.execute(delete(assessment_cache).where(assessment_cache.c.patient_id == patient_id))
+
     def put(self, patient_id: str, *, as_of: date, knowledge_version: str, summary: str, now: datetime) -> None:
         """Replace one patient's summary."""
         self.put_many([(patient_id, summary)], as_of=as_of, knowledge_version=knowledge_version, now=now)

@@ -6,9 +6,9 @@ import itertools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,24 @@ class FeedbackRow:
     reason_code: str | None
     reason_display: str | None
     user_comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """What a clinician did with one card of one patient (the newest outcome that was not undone)."""
+
+    id: int
+    card_uuid: str
+    rule_id: str | None
+    outcome: str  # accepted, overridden or snoozed
+    at: datetime
+    user: str | None
+    reason_code: str | None
+    reason_display: str | None
+    comment: str | None
+    snooze_until: date | None
+    suggestions: tuple[str, ...]
+    channel: str
 
 
 _CALLS = itertools.count()
@@ -75,13 +93,20 @@ class CdsRepository:
         reason: tuple[str, str, str | None] | None,
         comment: str | None,
         accepted: list[str],
+        rule_id: str | None = None,
+        patient_id: str | None = None,
+        user: str | None = None,
+        snooze_until: date | None = None,
     ) -> None:
-        """Store one feedback outcome."""
+        """Store one feedback outcome (``rule_id`` when the caller knows it: the web app assesses live)."""
         self.session.execute(
             insert(cds_feedback).values(
                 service_id=service_id,
                 card_uuid=card_uuid,
-                rule_id=self.rule_of(card_uuid),
+                rule_id=rule_id or self.rule_of(card_uuid),
+                patient_id=patient_id,
+                user_name=user,
+                snooze_until=snooze_until,
                 outcome=outcome,
                 reason_system=reason[0] if reason else None,
                 reason_code=reason[1] if reason else None,
@@ -95,14 +120,57 @@ class CdsRepository:
         )
 
     def feedback(self) -> list[FeedbackRow]:
-        """Every feedback outcome."""
-        rows = self.session.execute(select(cds_feedback).order_by(cds_feedback.c.id))
+        """Every feedback outcome that was not undone."""
+        rows = self.session.execute(
+            select(cds_feedback).where(cds_feedback.c.undone_at.is_(None)).order_by(cds_feedback.c.id)
+        )
         return [
             FeedbackRow(
                 r.service_id, r.card_uuid, r.rule_id, r.outcome, r.reason_code, r.reason_display, r.user_comment
             )
             for r in rows
         ]
+
+    def card_actions(self, patient_id: str) -> dict[str, CardAction]:
+        """Per card of one patient, the newest outcome recorded in the web app that was not undone."""
+        rows = self.session.execute(
+            select(cds_feedback)
+            .where(cds_feedback.c.patient_id == patient_id, cds_feedback.c.undone_at.is_(None))
+            .order_by(cds_feedback.c.id)
+        )
+        out: dict[str, CardAction] = {}
+        for r in rows:
+            out[r.card_uuid] = CardAction(
+                r.id,
+                r.card_uuid,
+                r.rule_id,
+                r.outcome,
+                r.outcome_at,
+                r.user_name,
+                r.reason_code,
+                r.reason_display,
+                r.user_comment,
+                r.snooze_until,
+                tuple(json.loads(r.accepted_suggestions)) if r.accepted_suggestions else (),
+                r.client,
+            )
+        return out
+
+    def standing_actions(self, patient_id: str, *, today: date) -> dict[str, CardAction]:
+        """As :meth:`card_actions`, without snoozes that have run out (the card asks for attention again)."""
+        return {
+            uuid: a
+            for uuid, a in self.card_actions(patient_id).items()
+            if a.outcome != "snoozed" or (a.snooze_until is not None and a.snooze_until > today)
+        }
+
+    def undo(self, action_id: int, *, by: str) -> None:
+        """Mark one outcome undone (kept, with who undid it and when; the report no longer counts it)."""
+        self.session.execute(
+            update(cds_feedback)
+            .where(cds_feedback.c.id == action_id, cds_feedback.c.undone_at.is_(None))
+            .values(undone_at=self.clock(), undone_by=by)
+        )
 
     def first_use_of_jwt(self, issuer: str, jti: str, expires_at: datetime) -> bool:
         """Record a JWT id; False when it was seen before (a replay). Expired ids are cleared now and then."""

@@ -182,6 +182,13 @@ cds_feedback = Table(
     Column("outcome_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("client", String(300), nullable=False),
+    # the web app's card actions (migration 0008): on whose card, by whom, snoozed until, undone when and by whom
+    Column("patient_id", String(64), nullable=True),
+    Column("user_name", String(200), nullable=True),
+    Column("snooze_until", Date, nullable=True),
+    Column("undone_at", DateTime(timezone=True), nullable=True),
+    Column("undone_by", String(200), nullable=True),
+    Index("ix_cds_feedback_patient", "patient_id", "card_uuid"),
 )
 
 #: JWT ids already seen per issuer, kept until the token expires (CDS Hooks replay protection)

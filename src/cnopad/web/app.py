@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from cnopad.services import auth
-from cnopad.web import routes_auth, routes_clinical, routes_documents, routes_emergency
+from cnopad.web import routes_auth, routes_cards, routes_clinical, routes_documents, routes_emergency
 from cnopad.web.i18n import LANGUAGES, translations
 from cnopad.web.rendering import environment
 
@@ -29,5 +29,6 @@ def install(app: FastAPI) -> None:
     app.state.sign_in_limiter = anyio.CapacityLimiter(auth.PARALLEL_HASHES)
     app.include_router(routes_auth.router)
     app.include_router(routes_clinical.router)
+    app.include_router(routes_cards.router)
     app.include_router(routes_documents.router)
     app.include_router(routes_emergency.router)

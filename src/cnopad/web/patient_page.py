@@ -3,15 +3,19 @@ objects only), sorted the way a clinician reads it: urgent first."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
 from cnopad.domain import CareRole, Concept, Goal, GoalStatus, MedicationUse, PatientRecord
 from cnopad.engine import Assessment, Card, Indicator, Task, TaskStatus
+from cnopad.services.card_actions import CardAction, suggestion_form
 from cnopad.services.entries import FORMS, record_choices
 from cnopad.services.worklist import PatientView
 from cnopad.web import timeline
+from cnopad.web.evidence import evidence
 from cnopad.web.labels import DRUG_NAMES, Labels
 
 #: the forms in the order the page offers them (the most frequent first)
@@ -31,6 +35,13 @@ FORM_ORDER = (
 )
 _INDICATOR_ORDER = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}
 _STATUS_ORDER = {TaskStatus.OVERDUE: 0, TaskStatus.DUE: 1, TaskStatus.UPCOMING: 2, TaskStatus.DONE: 3}
+#: the form that records each kind of task as done (linked from its row when it is due or overdue)
+TASK_FORMS: dict[str, tuple[str, dict[str, str]]] = {
+    "pamidronate_course": ("infusion", {}),
+    "dental_check": ("screening", {"screening": "dental_check"}),
+    "tnf_screening": ("screening", {}),
+    "child_monitoring": ("lab", {}),
+}
 #: the diagnosis concepts, most specific first
 _DIAGNOSES = (Concept.CNO_SCCH, Concept.CRMO, Concept.SAPHO, Concept.CNO)
 
@@ -38,6 +49,36 @@ _DIAGNOSES = (Concept.CNO_SCCH, Concept.CRMO, Concept.SAPHO, Concept.CNO)
 def sorted_cards(cards: tuple[Card, ...]) -> list[Card]:
     """Critical, then warning, then information."""
     return sorted(cards, key=lambda c: (_INDICATOR_ORDER[c.indicator], c.rule_id, c.uuid))
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One piece of advice as the page shows it: the most urgent card of those citing the same statements
+    (``others``: the rest, merged into it), what the team did with it, and the form each suggestion opens."""
+
+    card: Card
+    others: tuple[Card, ...] = ()
+    action: CardAction | None = None
+    forms: dict[str, tuple[str, dict[str, str]]] = dataclass_field(default_factory=dict)
+
+    @property
+    def open(self) -> bool:
+        """Still asks for attention: nothing was done with it, or it was accepted only."""
+        return self.action is None or self.action.outcome == "accepted"
+
+
+def card_views(cards: tuple[Card, ...], actions: Mapping[str, CardAction], labels: Labels) -> list[CardView]:
+    """One view per advice, most urgent first: cards citing the same statements say the same thing, once."""
+    groups: dict[tuple[str, ...], list[Card]] = {}
+    for card in sorted_cards(cards):
+        groups.setdefault(tuple(sorted(card.statements)) or (card.uuid,), []).append(card)
+    views = []
+    for first, *rest in groups.values():
+        suggestions = [s for c in (first, *rest) for s in c.suggestions]
+        forms = {s.uuid: f for s in suggestions if (f := suggestion_form(s, labels.valuesets)) is not None}
+        action = actions.get(first.uuid)
+        views.append(CardView(first, tuple(rest), action, forms))
+    return views
 
 
 def sorted_tasks(tasks: tuple[Task, ...]) -> list[Task]:
@@ -107,6 +148,7 @@ def page_data(view: PatientView, today: date, labels: Labels) -> dict[str, Any]:
     )
     in_use = [m for m in record.medications if m.active_on(today)]
     return {
+        **assessment_data(record, assessment, view.actions, labels),
         "record": record,
         "patient": record.patient,
         "age": record.patient.age_on(today),
@@ -115,9 +157,6 @@ def page_data(view: PatientView, today: date, labels: Labels) -> dict[str, Any]:
         "coordinator": [m for m in team if CareRole.COORDINATOR in m.roles and m.active_on(today)],
         "diagnosis": diagnosis,
         "diagnosis_label": diagnosis_label,
-        "assessment": assessment,
-        "cards": sorted_cards(assessment.cards),
-        "tasks": sorted_tasks(assessment.tasks),
         "goals": goals,
         "medications": [(m, medication_label(m, labels)) for m in in_use],
         "timeline": timeline.build(record, assessment.step_plan.history, today),
@@ -126,6 +165,20 @@ def page_data(view: PatientView, today: date, labels: Labels) -> dict[str, Any]:
     }
 
 
-def assessment_data(assessment: Assessment) -> dict[str, Any]:
-    """What the cards-and-tasks fragment needs (after a save)."""
-    return {"assessment": assessment, "cards": sorted_cards(assessment.cards), "tasks": sorted_tasks(assessment.tasks)}
+def assessment_data(
+    record: PatientRecord, assessment: Assessment, actions: Mapping[str, CardAction], labels: Labels
+) -> dict[str, Any]:
+    """What the cards-and-tasks fragment and the summary banner need."""
+    views = card_views(assessment.cards, actions, labels)
+    tasks = sorted_tasks(assessment.tasks)
+    return {
+        "assessment": assessment,
+        "cards": views,
+        "tasks": tasks,
+        "task_forms": TASK_FORMS,
+        "evidence": evidence(record, assessment.cards, assessment.tasks, labels),
+        "override_names": {r.code: r.display for c in assessment.cards for r in c.override_reasons},
+        "overdue_count": sum(1 for t in tasks if t.status is TaskStatus.OVERDUE),
+        "critical_count": sum(1 for v in views if v.card.indicator is Indicator.CRITICAL and v.open),
+        "warning_count": sum(1 for v in views if v.card.indicator is Indicator.WARNING and v.open),
+    }

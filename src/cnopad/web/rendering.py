@@ -3,9 +3,10 @@ helper that turns a template into a response with the headers every page carries
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -25,22 +26,36 @@ def markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))  # noqa: S704 - markdown-it escapes raw HTML (html=False)
 
 
+#: the Babel locale of each language's dates: British English writes day, month, year as Dutch does, so a date
+#: reads the same way in both languages ("21 dec 2026", "21 Dec 2026"); one style everywhere in the app
+DATE_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
 def _date_filter(lang: str) -> Any:
+    locale = DATE_LOCALES.get(lang, lang)
+
     def fmt(value: date | None, form: str = "medium") -> str:
-        return format_date(value, format=form, locale=lang) if value else ""
+        return format_date(value, format=form, locale=locale) if value else ""
 
     return fmt
 
 
 def _moment_filter(lang: str) -> Any:
+    locale = DATE_LOCALES.get(lang, lang)
+
     def fmt(value: datetime | None) -> str:
         # stored and shown in UTC, said so: an audit time must not depend on the reader's clock
         if value is None:
             return ""
         moment = value.astimezone(UTC)
-        return f"{format_date(moment.date(), format='medium', locale=lang)} {moment:%H:%M} UTC"
+        return f"{format_date(moment.date(), format='medium', locale=locale)} {moment:%H:%M} UTC"
 
     return fmt
+
+
+def fill_url(patient_id: str, form: str, values: dict[str, str]) -> str:
+    """The patient page with one record-entry form opened and filled in (a suggestion's or a task's link)."""
+    return f"/patients/{patient_id}?{urlencode({'fill': form, **values})}#form-{form}"
 
 
 @cache
@@ -63,6 +78,10 @@ def environment(lang: str) -> Environment:
     env.globals["other_languages"] = tuple(other for other in LANGUAGES if other != lang)
     env.globals["version"] = __version__
     env.globals["form_fields"] = lambda name: FORMS[name]
+    env.globals["fill_url"] = fill_url
+    env.globals["one_day"] = timedelta(days=1)
+    # the snooze date offered first: four weeks, about the next visit (a product choice; any date may be chosen)
+    env.globals["snooze_default"] = timedelta(days=28)
     return env
 
 

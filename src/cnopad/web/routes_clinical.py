@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 
 from cnopad.errors import NotFoundError
+from cnopad.services import card_actions, entries, voiding, worklist
 from cnopad.services import criteria as criteria_svc
-from cnopad.services import entries, voiding, worklist
 from cnopad.services.access import Basis
 from cnopad.services.entry_forms import FieldError, FormErrors
 from cnopad.web import history
@@ -90,10 +91,29 @@ def open_view(web: WebContext, patient_id: str) -> worklist.PatientView:
 
 
 @router.get("/patients/{patient_id}")
-def patient_page(web: Web, patient_id: str, saved: Annotated[str | None, Query(max_length=40)] = None) -> Response:
-    """One patient: care team, diagnosis, step plan and timeline, cards, tasks, goal, and the forms."""
+def patient_page(
+    web: Web,
+    patient_id: str,
+    saved: Annotated[str | None, Query(max_length=40)] = None,
+    fill: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """One patient: care team, diagnosis, step plan and timeline, cards, tasks, goal, and the forms.
+
+    ``fill`` names a form to open filled in with the query's values for its choice fields (an accepted
+    suggestion links to the form that fulfils it); the form still checks every value when it is sent.
+    """
     view = open_view(web, patient_id)
-    return _render_patient(web, view, saved=saved if saved in entries.FORMS else None)
+    filled = None
+    if fill in entries.FORMS:
+        labels = _labels(web)
+        state = form_state(fill, view.record, web.container.today(), labels)
+        values = {
+            name: web.request.query_params[name]
+            for name, options in state.choices.items()
+            if web.request.query_params.get(name) in {value for value, _ in options}
+        }
+        filled = replace(state, values=values)
+    return render_patient(web, view, saved=saved if saved in entries.FORMS else None, failed=filled)
 
 
 def history_rows(web: WebContext, patient_id: str) -> list[history.HistoryRow]:
@@ -109,15 +129,18 @@ def history_context(web: WebContext, patient_id: str) -> dict[str, Any]:
     return {"history": rows, "authors": history.authors(rows, environment(web.lang).filters["moment"])}
 
 
-def _render_patient(
+def render_patient(
     web: WebContext,
     view: worklist.PatientView,
     *,
     saved: str | None = None,
     failed: Any = None,
+    card_failed: dict[str, Any] | None = None,
     status: int = 200,
     void_error: str | None = None,
 ) -> Response:
+    """The patient page; ``failed`` is a form to show as given (with its messages), ``card_failed`` the same
+    for a card action."""
     labels = _labels(web)
     today = web.container.today()
     emergency = view.basis is Basis.EMERGENCY
@@ -137,6 +160,7 @@ def _render_patient(
         open_form=(failed.name if failed else saved),
         emergency_grants=view.emergency,
         emergency_until=max((g.expires_at for g in mine), default=None),
+        card_failed=card_failed,
         criteria=criteria_svc.criteria_for_record(view.record, as_of=today, kb=web.container.knowledge, lang=web.lang),
         void_error=void_error,
         **history_context(web, view.record.patient.id),
@@ -176,13 +200,16 @@ async def record(web: Web, patient_id: str, form: str) -> Response:
         return RedirectResponse(f"/patients/{patient_id}?saved={form}#form-{form}", status_code=303)
     assessment = worklist.assess(done.record, container.today(), lang=web.lang)
     today = container.today()
+    with container.unit(web.actor) as uow:
+        # what the team did with the cards is no part of the record: read it next to the record just saved
+        actions = card_actions.active_actions(uow, patient_id, today=today)
     return web.page(
         "_saved.html",
         form=form_state(form, done.record, today, labels, saved=True),
         other_forms=[form_state(name, done.record, today, labels) for name in _DEPENDENT_FORMS if name != form],
         void_error=None,
         **history_context(web, patient_id),
-        **page_data(worklist.PatientView(done.record, assessment), today, labels),
+        **page_data(worklist.PatientView(done.record, assessment, actions=actions), today, labels),
     )
 
 
@@ -201,7 +228,7 @@ def _form_failed(
             patient=view.record.patient,
             today=web.container.today(),
         )
-    return _render_patient(web, view, failed=state, status=422)
+    return render_patient(web, view, failed=state, status=422)
 
 
 @router.post("/patients/{patient_id}/entries/{kind}/{entry_id}/void")
@@ -234,11 +261,13 @@ async def void(web: Web, patient_id: str, kind: str, entry_id: str) -> Response:
     today = container.today()
     labels = _labels(web)
     assessment = worklist.assess(done.record, today, lang=web.lang)
+    with container.unit(web.actor) as uow:
+        actions = card_actions.active_actions(uow, patient_id, today=today)
     return web.page(
         "_voided.html",
         void_error=None,
         **history_context(web, patient_id),
-        **page_data(worklist.PatientView(done.record, assessment), today, labels),
+        **page_data(worklist.PatientView(done.record, assessment, actions=actions), today, labels),
     )
 
 
@@ -253,4 +282,4 @@ def _history_page(web: WebContext, patient_id: str, message: str, *, status: int
             void_error=message,
             patient=view.record.patient,
         )
-    return _render_patient(web, view, status=status, void_error=message)
+    return render_patient(web, view, status=status, void_error=message)

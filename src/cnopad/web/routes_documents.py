@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from cnopad.errors import NotFoundError
 from cnopad.reports import care_plan, leaflets
 from cnopad.services import criteria as criteria_svc
+from cnopad.services.access import may_read
 from cnopad.web.context import Web
 from cnopad.web.errors import WebRoute
 from cnopad.web.i18n import translations
@@ -17,6 +19,7 @@ from cnopad.web.routes_clinical import open_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 _STATEMENT = re.compile(r"^(NHG|CRMO)-[A-Z0-9-]+-\d+$")
+_PATIENT_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -79,10 +82,20 @@ def leaflet_page(web: Web, audience: str) -> Response:
 
 
 @router.get("/statements/{statement_id}")
-def statement_page(web: Web, statement_id: str) -> Response:
-    """The information text behind a cited statement id."""
+def statement_page(
+    web: Web,
+    statement_id: str,
+    from_patient: Annotated[str | None, Query(alias="from", max_length=64)] = None,
+) -> Response:
+    """The information text behind a cited statement id, the source's section it stands under, and a link
+    back to the patient the reader came from (``?from=``) when the reader may open that record."""
     if not _STATEMENT.match(statement_id):
         msg = "no such statement"
         raise NotFoundError(msg)
-    info = leaflets.statement_text(statement_id, web.lang, kb=web.container.knowledge)
-    return web.page("statement.html", info=info)
+    kb = web.container.knowledge
+    info = leaflets.statement_text(statement_id, web.lang, kb=kb)
+    back = None
+    if from_patient and web.session is not None and _PATIENT_ID.match(from_patient):
+        with web.container.unit(web.actor) as uow:
+            back = from_patient if may_read(uow, from_patient) else None
+    return web.page("statement.html", info=info, statement=kb.statements.get(statement_id), back=back)

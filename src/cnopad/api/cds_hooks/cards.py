@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cnopad.api.cds_hooks import models
 from cnopad.engine import Card
+from cnopad.services.card_actions import OVERRIDE_SYSTEM
 
-OVERRIDE_SYSTEM = "https://fhir.cnopad.nl/CodeSystem/override-reason"
 STATEMENTS_EXTENSION = "nl.cnopad.statements"
 _LINK_LABEL = {"nl": "Open in cnopad", "en": "Open in cnopad"}
 

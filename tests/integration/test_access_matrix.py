@@ -163,6 +163,9 @@ def _medication(cell: Cell, surface: str, use: str) -> str:
     return f"pam-{cell.fhir_id}-{surface}-{use}"
 
 
+_NUMBERS = frozenset({"dose", "days", "value", "score"})
+
+
 def _form_values(form: str, cell: Cell, surface: str) -> dict[str, Any]:
     """Valid values for each form on the matrix patients (strings, as a browser sends them)."""
     agb = cell.agb or "01779999"
@@ -309,7 +312,11 @@ def _requests(key: tuple[str, str], cell: Cell) -> list[Call]:
         return [Call("GET", f"/api/patients/{pid}", "api", pid)]
     if found and method == "POST":
         form = found.group(1).replace("-", "_")
-        body = _form_values(form, cell, "api")
+        # the API is strictly typed (docs/security.md, Input rules): numbers as JSON numbers, not as a form's strings
+        body = {
+            k: (float(v) if "." in v else int(v)) if k in _NUMBERS and isinstance(v, str) else v
+            for k, v in _form_values(form, cell, "api").items()
+        }
         return [Call("POST", f"/api/patients/{pid}/entries/{found.group(1)}", "api", pid, form, {"json": body}, 201)]
     return []
 

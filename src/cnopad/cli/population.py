@@ -206,9 +206,16 @@ def _thresholds(text: str | None, default: int) -> list[int]:
 @population_app.command("evaluate")
 def evaluate_cmd(
     omop: Annotated[
-        str, typer.Option(help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm")
+        str,
+        typer.Option(
+            help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm",
+            callback=_LOCATION,
+        ),
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="A new or empty folder for the report and figures.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="A new or empty folder for the report and figures.", callback=options.path),
+    ],
     start: Annotated[
         str | None, typer.Option("--from", help="First screen date (YYYY-MM-DD) of the replay over time.")
     ] = None,
@@ -216,7 +223,10 @@ def evaluate_cmd(
     step: Annotated[str, typer.Option(help="Time between screen dates: a number and d, w, m or y (6m, 1y).")] = "6m",
     truth: Annotated[
         Path | None,
-        typer.Option(help="A truth file (person_id, kind, optional diagnosis_date); without it, diagnosis codes."),
+        typer.Option(
+            help="A truth file (person_id, kind, optional diagnosis_date); without it, diagnosis codes.",
+            callback=options.path,
+        ),
     ] = None,
     thresholds: Annotated[
         str | None, typer.Option(help="Thresholds to report: 4,5,6 or 4-8 (default: a few around the default).")
@@ -231,8 +241,12 @@ def evaluate_cmd(
     backend: Annotated[
         str | None, typer.Option(help="duckdb (default), spark or postgres; inferred from --omop when left out.")
     ] = None,
-    spark_master: Annotated[str, typer.Option(help="Spark master URL for --backend spark.")] = "local[2]",
-    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit.")] = "2GB",
+    spark_master: Annotated[
+        str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)
+    ] = "local[2]",
+    memory_limit: Annotated[
+        str, typer.Option(help="DuckDB memory limit, a size such as 4GB or 500MB.", callback=options.memory_size)
+    ] = "2GB",
 ) -> None:
     """Replay the screen over time (recall, flags per 1,000, PPV, lead time) or before each diagnosis."""
     from cnopad.knowledge.casefinding import casefinding

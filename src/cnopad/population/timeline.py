@@ -15,6 +15,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from cnopad.domain.input_rules import check_date
 from cnopad.errors import InputError
 
 _STEP = re.compile(r"^(\d{1,3})([dwmy])$")
@@ -23,9 +24,11 @@ _STEP = re.compile(r"^(\d{1,3})([dwmy])$")
 def parse_date(option: str, text: str) -> date:
     """An ISO date (YYYY-MM-DD) given to ``option``; InputError naming the option when it is not one."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(option, f"{text!r} is not a date (use YYYY-MM-DD)") from None
+    # the same plausible range as every other date cnopad is given (docs/security.md, Input rules)
+    return check_date(option, day, today=date.today())
 
 
 def parse_step(option: str, text: str) -> tuple[int, str]:

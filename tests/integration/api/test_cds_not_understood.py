@@ -31,6 +31,7 @@ from support.cds_conformance import check_response
 from support.fake_fhir import BASE as FHIR_BASE
 from support.fake_fhir import FakeFhirServer
 from support.fhir import ATC, CNOPAD, LOINC, SNOMED, care_team, code, condition, medication_request, pain, patient
+from support.loop import run_async
 
 PATIENT_VIEW = "/cds-services/cnopad-patient-view"
 ORDER_SIGN = "/cds-services/cnopad-order-sign"
@@ -346,9 +347,6 @@ def test_a_care_team_member_the_prefetch_does_not_hold_keeps_its_roles_and_is_na
 ) -> None:
     """A member reference to a Practitioner that is not sent (an EHR that ignores the template's _include)
     costs its name and identifier, never the roles the assessment reads: the same cards as with it."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
     from cnopad.services.cds import HookCall, evaluate, gather
     from conftest import TODAY  # type: ignore[import-not-found]
 
@@ -368,9 +366,7 @@ def test_a_care_team_member_the_prefetch_does_not_hold_keeps_its_roles_and_is_na
     for members in (True, False):
         call = HookCall("cnopad-patient-view", "patient-view", {"patientId": patient_id}, by_type(members=members),
                         None, None)  # fmt: skip
-        # a thread of its own: the browser tests' Playwright keeps an event loop running in this worker's thread
-        with ThreadPoolExecutor(1) as thread:
-            data = thread.submit(asyncio.run, gather(call, lambda *_: pytest.fail("nothing to fetch"))).result()  # type: ignore[arg-type]
+        data = run_async(gather(call, lambda *_: pytest.fail("nothing to fetch")))  # type: ignore[arg-type]
         answers.append(evaluate(call, data, kb=kb, today=TODAY))
     complete, without = answers
 

@@ -184,6 +184,7 @@ def test_a_partial_example_imports_what_it_can_and_lists_the_rest_as_documented(
 
 
 def _profile_examples() -> list[Any]:
+    # blocks fenced "```json export-only" (what cnopad writes but never reads, e.g. a criteria score) are not read
     text = PROFILE.read_text(encoding="utf-8")
     return [json.loads(block) for block in re.findall(r"^```json\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)]
 

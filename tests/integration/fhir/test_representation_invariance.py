@@ -8,7 +8,6 @@ its reason (docs/fhir-profile.md, "Representation invariance", lists the same). 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +23,7 @@ from cnopad.knowledge import KnowledgeBase, knowledge
 from cnopad.services.cds import PREFETCH, HookCall, evaluate, gather
 from cnopad.services.demo import demo_bundle, manifest
 from conftest import TODAY
+from support.loop import run_async
 from support.representations import Representation, Shape, meaning_label, represent, synthetic_bundle
 from unit.engine.casefiles import load_cases
 
@@ -375,7 +375,7 @@ def test_a_dutch_fhir_servers_prefetch_gets_the_same_hook_cards_as_cnopads_own_c
             None,
             None,
         )
-        result = evaluate(call, asyncio.run(gather(call, _no_server)), kb=kb, today=ANCHOR)
+        result = evaluate(call, run_async(gather(call, _no_server)), kb=kb, today=ANCHOR)
         cards.append(sorted((c.rule_id, c.statements) for c in result.cards))
 
     assert cards[1] == cards[0]

@@ -33,6 +33,9 @@ NUMBERS = st.one_of(
 SIZES = st.one_of(TEXT, st.sampled_from(["lots", "4", "-1GB", "1e9GB", "4 GB; DROP", "GB", "4PB", "9" * 30 + "GB"]))
 PATHS = st.sampled_from(["a\x00b", "x" * 5_000, "/proc/no-such-folder/x"])
 
+#: a valid replay window for ``population evaluate`` (the fuzzed option is the only bad value)
+REPLAY = ("--from", "2020-01-01", "--to", "2021-01-01")
+
 #: (command, parameter) -> (values that must be refused, the name the message gives, other arguments)
 CASES: dict[tuple[str, str], tuple[st.SearchStrategy[str], str, tuple[str, ...]]] = {
     ("assess", "bundle"): (PATHS, "", ()),
@@ -70,6 +73,17 @@ CASES: dict[tuple[str, str], tuple[st.SearchStrategy[str], str, tuple[str, ...]]
     ("population screen", "spark_master"): (TEXT, "--spark-master", ("--omop", "OMOP", "--out", "OUT")),
     ("population screen", "memory_limit"): (SIZES, "--memory-limit", ("--omop", "OMOP", "--out", "OUT")),
     ("population screen", "lang"): (TEXT, "--lang", ("--omop", "OMOP", "--out", "OUT")),
+    ("population screen", "as_of"): (DATES, "--as-of", ("--omop", "OMOP", "--out", "OUT")),
+    ("population evaluate", "omop"): (TEXT, "--omop", ("--out", "OUT", *REPLAY)),
+    ("population evaluate", "out_dir"): (PATHS, "", ("--omop", "OMOP", *REPLAY)),
+    ("population evaluate", "start"): (DATES, "--from", ("--omop", "OMOP", "--out", "OUT", "--to", "2021-01-01")),
+    ("population evaluate", "end"): (DATES, "--to", ("--omop", "OMOP", "--out", "OUT", "--from", "2020-01-01")),
+    ("population evaluate", "step"): (TEXT, "--step", ("--omop", "OMOP", "--out", "OUT", *REPLAY)),
+    ("population evaluate", "truth"): (PATHS, "", ("--omop", "OMOP", "--out", "OUT", *REPLAY)),
+    ("population evaluate", "thresholds"): (TEXT, "--thresholds", ("--omop", "OMOP", "--out", "OUT", *REPLAY)),
+    ("population evaluate", "backend"): (TEXT, "--backend", ("--omop", "OMOP", "--out", "OUT", *REPLAY)),
+    ("population evaluate", "spark_master"): (TEXT, "--spark-master", ("--omop", "OMOP", "--out", "OUT", *REPLAY)),
+    ("population evaluate", "memory_limit"): (SIZES, "--memory-limit", ("--omop", "OMOP", "--out", "OUT", *REPLAY)),
 }
 
 

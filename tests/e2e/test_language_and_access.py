@@ -136,4 +136,11 @@ def test_screenshots_of_the_main_pages(page: Page, demo: Demo, tmp_path: Path) -
     page.screenshot(path=str(shots / "patient-en.png"), full_page=True, caret="initial")
     page.goto(f"/patients/{OVERDUE_PATIENT}?lang=nl")
     page.locator("#timeline-figure").screenshot(path=str(shots / "timeline.png"), caret="initial")
-    assert all((shots / n).stat().st_size > 5_000 for n in ("login.png", "patient-en.png", "timeline.png"))
+    # the care plan's first page (who to call) as a viewer draws it
+    import pypdfium2 as pdfium
+
+    plan = page.request.get(f"/patients/{OVERDUE_PATIENT}/care-plan.pdf")
+    assert plan.ok and plan.headers["content-type"] == "application/pdf"
+    pdfium.PdfDocument(plan.body())[0].render(scale=1.5).to_pil().save(shots / "care-plan.png")
+    names = ("login.png", "patient-en.png", "timeline.png", "care-plan.png")
+    assert all((shots / n).stat().st_size > 5_000 for n in names)

@@ -1,4 +1,5 @@
-"""The printed documents, read back page by page with pypdf (text and link annotations) over real HTTP on
+"""The printed documents, rendered to PNG page by page with PDFium (what a viewer shows) and read back with pypdf
+(text and link annotations) over real HTTP on
 SQLite and PostgreSQL: the care plan's first page says whom to call with the numbers the record holds; the
 personal leaflets name the patient and their plan without record ids; every link in print is absolute; the
 parents get 'when to call' from the sources only and the draft-translation caution in plain words.
@@ -8,9 +9,12 @@ All names and phone numbers here are synthetic (000 numbers are not in use in th
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pypdfium2 as pdfium
+from PIL import Image
 from pypdf import PdfReader
 
 from integration.web.conftest import Served, csrf_of
@@ -24,6 +28,17 @@ def _pages(response: httpx.Response) -> list[str]:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "application/pdf"
     return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+
+
+def _rendered(response: httpx.Response, folder: Path) -> list[Path]:
+    """Every page as a PNG file, as a PDF viewer draws it (PDFium, 72 dpi)."""
+    document = pdfium.PdfDocument(response.content)
+    files = []
+    for number, page in enumerate(document, start=1):
+        target = folder / f"page-{number}.png"
+        page.render(scale=1).to_pil().save(target)
+        files.append(target)
+    return files
 
 
 def _links(response: httpx.Response) -> list[str]:
@@ -123,3 +138,31 @@ def test_the_general_leaflets_in_print_hold_no_relative_links(gp: httpx.Client) 
         response = gp.get(f"/leaflets/{audience}.pdf")
         _pages(response)
         assert all(link.startswith(("https://", "http://", "tel:", "mailto:")) for link in _links(response))
+
+
+def test_every_page_of_the_care_plan_and_both_leaflets_renders_as_an_a4_page_with_ink_on_it(
+    served: Served, gp: httpx.Client, tmp_path: Path
+) -> None:
+    _with_numbers(gp)
+    _child_on_naproxen(served.container)
+    documents = {
+        "care-plan": gp.get("/patients/pt-own/care-plan.pdf"),
+        "leaflet": gp.get("/patients/pt-own/leaflet.pdf"),
+        "parents-leaflet": gp.get("/patients/pt-child/leaflet.pdf"),
+    }
+    for name, response in documents.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        pngs = _rendered(response, folder)
+        texts = _pages(response)
+        assert len(pngs) == len(texts) >= 1, name
+        for number, (png, text) in enumerate(zip(pngs, texts, strict=True), start=1):
+            with Image.open(png) as image:
+                width, height = image.size
+                grey = image.convert("L")
+                histogram = grey.histogram()
+            assert abs(height / width - 297 / 210) < 0.01, f"{name} page {number} is not A4 portrait: {image.size}"
+            inked = sum(histogram[:128]) / (width * height)
+            # a page a viewer draws blank (a font or an image that failed) would pass a text check, not this one
+            assert inked > 0.002, f"{name} page {number} renders (almost) blank: {inked:.4%} dark pixels"
+            assert text.strip(), f"{name} page {number} has no text layer"

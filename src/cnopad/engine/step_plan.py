@@ -112,7 +112,9 @@ def _hold(v: RecordView, lines: _Lines, tasks: Sequence[Task]) -> bool:
         return True
     unknown = course_never_given(v)
     if unknown is not None:
-        drug = unknown.text or next((c.display for c in unknown.codings if c.display), unknown.id)
+        # never the record's internal id: without a text or display, the drug is named by its step ("bisfosfonaat")
+        named = unknown.text or next((c.display for c in unknown.codings if c.display), None)
+        drug = named or _labels(lines.wording, lines.lang)[_step(unknown.concepts)]
         lines.reason("adherence_unknown", drug=drug, start=unknown.start.isoformat() if unknown.start else "?")
         return True
     return False

@@ -70,6 +70,7 @@ GOOD: dict[str, dict[str, Any]] = {
     "referral": {"target": "referral_dentist", "date": TODAY.isoformat()},
     "medication_stop": {"medication": "x", "stop": TODAY.isoformat()},
     "infusion": {"medication": "x", "given": TODAY.isoformat()},
+    "contact": {"contact": "expertise_centre_review", "date": TODAY.isoformat()},
 }
 
 

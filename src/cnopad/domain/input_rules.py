@@ -10,6 +10,7 @@ together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -42,7 +43,12 @@ LIMITS: Mapping[str, int] = {
 }
 
 #: C0 controls that text may hold (tab, line feed, carriage return), as FHIR's string type allows
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
+# one scan in C instead of a Python loop per character (a CDS call carries whole report texts): the characters
+# text_reason refuses, as character classes; which reason applies is then decided on the one character found
+_BAD_MULTILINE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BAD_SINGLE_LINE = re.compile("[\ud800-\udfff\x00-\x1f\x7f]")
+_BAD_MULTILINE_TYPED = re.compile("[\ud800-\udfff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BAD_SINGLE_LINE_TYPED = re.compile("[\ud800-\udfff\ufffd\x00-\x1f\x7f]")
 
 
 def latest_date(today: date) -> date:
@@ -79,12 +85,17 @@ def text_reason(
     ``typed`` text (a form field a person fills in) U+FFFD is invalid too: web forms decode bytes that are not
     UTF-8 to it, so it means the text was damaged on its way in and would be stored wrong without a word.
     """
-    for ch in value:
-        code = ord(ch)
-        if 0xD800 <= code <= 0xDFFF or (typed and code == 0xFFFD):
-            return "not valid Unicode (a lone surrogate)" if code != 0xFFFD else "not valid UTF-8"
-        if (code < 32 or code == 127) and not (multiline and ch in _ALLOWED_CONTROLS):
-            return "contains control characters"
+    pattern = (
+        (_BAD_MULTILINE_TYPED if multiline else _BAD_SINGLE_LINE_TYPED)
+        if typed
+        else (_BAD_MULTILINE if multiline else _BAD_SINGLE_LINE)
+    )
+    found = pattern.search(value)
+    if found is not None:
+        code = ord(found.group())
+        if 0xD800 <= code <= 0xDFFF:
+            return "not valid Unicode (a lone surrogate)"
+        return "not valid UTF-8" if code == 0xFFFD else "contains control characters"
     if max_length is not None and len(value) > max_length:
         return f"too long (at most {max_length} characters)"
     return None
@@ -104,11 +115,30 @@ def bad_text(value: Any, location: str) -> tuple[str, str] | None:
     Locations follow FHIRPath style (``Bundle.entry[0].resource.name[0].family``), so an import or a CDS
     Hooks call can name the element. No length limit here: each element's own limit applies where it is read.
     """
+    if _all_good(value):  # the common case, without building a location for every element
+        return None
     for where, text in _strings(value, location):
         reason = text_reason(text)
         if reason is not None:
             return where, reason
     return None
+
+
+def _all_good(value: Any) -> bool:
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _BAD_MULTILINE.search(item) is not None:
+                return False
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str) or _BAD_MULTILINE.search(key) is not None:
+                    return False
+                stack.append(child)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return True
 
 
 def check_json_text(value: Any, location: str) -> None:

@@ -145,9 +145,11 @@ def evaluate(call: HookCall, data: Gathered, *, kb: KnowledgeBase, today: date) 
 
 def _diagnostic_path_card(result: ReadResult, today: date, lang: str, kb: KnowledgeBase) -> Card | None:
     """The diagnostic path and criteria of a suspected CNO as one info card (issue 13), None otherwise."""
-    from cnopad.engine.criteria import evaluate_criteria
+    from cnopad.engine.criteria import evaluate_criteria, is_suspected
     from cnopad.engine.criteria.card import path_card
 
+    if not is_suspected(result.record, today):
+        return None
     return path_card(evaluate_criteria(result.record, today, lang=lang, kb=kb), kb)
 
 

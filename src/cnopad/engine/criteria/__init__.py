@@ -40,6 +40,7 @@ __all__ = [
     "StepState",
     "check_facts",
     "evaluate_criteria",
+    "is_suspected",
     "logic_value",
     "path_card_id",
     "points_range",
@@ -57,6 +58,13 @@ def check_facts(kb: KnowledgeBase) -> None:
                     "which has no evaluator"
                 )
                 raise KnowledgeBaseError(msg)
+
+
+def is_suspected(record: PatientRecord, as_of: date) -> bool:
+    """True when CNO is suspected but not diagnosed on ``as_of``: the one case that gets the diagnostic-path card
+    (the caller skips the whole evaluation otherwise, so a CDS call about a diagnosed patient pays nothing)."""
+    view = RecordView(record, as_of)
+    return view.suspected and not view.confirmed
 
 
 def evaluate_criteria(

@@ -90,7 +90,8 @@ def read_located(
     ctx.unrecognized.extend(listed)
     p = located[patients[0]]
     p_resource = with_id(p)
-    input_rules.check_json_text(p.resource, p.location)  # the Patient is never set aside: bad text refuses
+    if not p.text_checked:
+        input_rules.check_json_text(p.resource, p.location)  # the Patient is never set aside: bad text refuses
     patient = guarded(p.location, read_patient, p_resource, p.location, ctx)
     ctx.patient_id = patient.id
     ctx.patient_refs = frozenset({f"Patient/{p_resource['id']}", f"Patient/{patient.id}", p.full_url or ""} - {""})

@@ -173,7 +173,8 @@ class Reading:
             if aside:
                 raise SetAside(*aside)
             # text that is not valid Unicode or holds control characters: refused, or on the lenient path set aside
-            input_rules.check_json_text(item.resource, item.location)
+            if not item.text_checked:
+                input_rules.check_json_text(item.resource, item.location)
             return guarded(item.location, read, item)  # type: ignore[no-any-return]
         except SetAside as exc:
             del ctx.unrecognized[mark:]  # what else it held is moot: the whole resource is left out

@@ -33,11 +33,14 @@ class Located:
     """A resource and where it stands in the request (its location and its entry's fullUrl).
 
     ``kind`` is the resource type ('' when absent or not a string), taken once: it is asked often.
+    ``text_checked`` is True when the request it came in was already proven free of refused text
+    (``input_rules.json_bytes_clean``), so the reader need not check its strings one by one again.
     """
 
     resource: JsonObject
     location: str
     full_url: str | None = None
+    text_checked: bool = False
     kind: str = field(init=False)
 
     def __post_init__(self) -> None:

@@ -51,6 +51,9 @@ class HookCall:
     fhir_server: str | None
     access_token: str | None
     lang: str = "nl"
+    #: the request's bytes were proven free of refused text (``input_rules.json_bytes_clean``): its prefetch
+    #: resources need no string-by-string check in the reader
+    text_checked: bool = False
 
 
 @dataclass(frozen=True)

@@ -82,12 +82,12 @@ def _is_outcome(value: object) -> bool:
     return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
 
 
-def answer_located(body: JsonObject, where: str) -> list[Located]:
+def answer_located(body: JsonObject, where: str, *, text_checked: bool = False) -> list[Located]:
     """The resources of a prefetch value or a server answer (search outcomes left out), with their places."""
     if _is_outcome(body):
         return []
     if body.get("resourceType") != "Bundle":
-        return [Located(body, where)]
+        return [Located(body, where, None, text_checked)]
     entries = body.get("entry") or []
     if not isinstance(entries, list):
         msg = f"{where}.entry"
@@ -97,7 +97,8 @@ def answer_located(body: JsonObject, where: str) -> list[Located]:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if isinstance(resource, dict) and not _is_outcome(resource):
             full_url = entry.get("fullUrl")
-            out.append(Located(resource, f"{where}.entry[{index}].resource", full_url if _text(full_url) else None))
+            place = f"{where}.entry[{index}].resource"
+            out.append(Located(resource, place, full_url if _text(full_url) else None, text_checked))
     return out
 
 
@@ -153,7 +154,7 @@ def _from_prefetch(call: HookCall) -> tuple[list[Located], list[tuple[str, str]]
         if not isinstance(value, dict):
             msg = f"prefetch.{key}"
             raise InputError(msg, "must be a FHIR resource or Bundle")
-        located.extend(answer_located(value, f"prefetch.{key}"))
+        located.extend(answer_located(value, f"prefetch.{key}", text_checked=call.text_checked))
         if value.get("resourceType") == "Bundle" and next_link(value) is not None:
             paged.append((key, value))
     return located, queries, paged

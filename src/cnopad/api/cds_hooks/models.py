@@ -177,9 +177,12 @@ class HookResponse(_Model):
 
     def dump(self) -> dict[str, Any]:
         """JSON; an empty ``cards`` list is the one empty element the specification allows."""
-        body = super().dump()
-        body["cards"] = [c.dump() for c in self.cards]
-        return body
+        # the cards are dumped once, each on its own (dumping the whole response first would walk every card's
+        # suggestions twice on the hot path of every hook call)
+        body: dict[str, Any] = _drop_empty(
+            self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"cards"})
+        )
+        return {"cards": [c.dump() for c in self.cards], **body}
 
 
 # ---------------------------------------------------------------------------------- discovery

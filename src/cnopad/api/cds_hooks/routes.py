@@ -107,7 +107,9 @@ async def call_service(
     # invalid Unicode or a control character in the call itself (a userId, the context, draft orders) is refused
     # naming it, before it reaches the audit log's hash; prefetch goes to the lenient reader, which refuses a bad
     # Patient and sets any other bad resource aside, as it does with data fetched from the fhirServer
-    input_rules.check_json_text({k: v for k, v in body.items() if k != "prefetch"}, "")
+    clean = input_rules.json_bytes_clean(await request.body())  # the bytes FastAPI parsed (kept by the Request)
+    if not clean:
+        input_rules.check_json_text({k: v for k, v in body.items() if k != "prefetch"}, "")
     hook_request = models.HookRequest.model_validate(body)
     if hook_request.hook != service.hook:
         where = "hook"
@@ -121,6 +123,7 @@ async def call_service(
         fhir_server=hook_request.fhirServer,
         access_token=hook_request.fhirAuthorization.access_token if hook_request.fhirAuthorization else None,
         lang=lang,
+        text_checked=clean,
     )
     timeout = container.settings.fhir_timeout
     transport = getattr(request.app.state, "fhir_transport", None)

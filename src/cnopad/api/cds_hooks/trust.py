@@ -39,6 +39,9 @@ JWKS_CACHE_SECONDS = 600
 MAX_CONCURRENT_FETCHES = 4
 #: a JWK Set larger than this is refused (a real one holds a few keys: a few kilobytes)
 MAX_JWKS_BYTES = 256_000
+#: public key objects kept per worker (built from their JWK once); the set is emptied when it grows past this
+MAX_CACHED_KEYS = 256
+_SETTLED_SECONDS = 2.0
 
 
 class TrustedClient(BaseModel):
@@ -135,6 +138,8 @@ class JwtVerifier:
         self.fetch_timeout = fetch_timeout
         self.retry_after = retry_after
         self._jwks_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._file_cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self._keys: dict[tuple[str, str], Any] = {}
         self._failed_until: dict[str, float] = {}
         # keys are allowlisted URLs only (checked before a lock is made), so these stay small
         self._url_locks: dict[str, anyio.Lock] = {}
@@ -179,10 +184,13 @@ class JwtVerifier:
     def _check_header(self, token: str) -> tuple[str, str, TrustedClient, object, dict[str, Any]]:
         """Algorithm, key id, trusted client, jku and the unverified claims (checked before any key use)."""
         try:
-            header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
+            # header and claims from one parse of the token (the verifying decode later parses it once more)
+            complete = jwt.decode_complete(token, options={"verify_signature": False})
         except jwt.PyJWTError as exc:
             _refuse("not a well-formed JWT", exc)
+        header, unverified = complete["header"], complete["payload"]
+        if not isinstance(unverified, dict):
+            _refuse("not a well-formed JWT (the claims are not a JSON object)")
         alg = header.get("alg")
         if alg not in ASYMMETRIC:
             _refuse(f"algorithm {alg!r} is not allowed (asymmetric signatures only)")
@@ -226,11 +234,28 @@ class JwtVerifier:
         if isinstance(jku, str):
             return await self._fetch(jku)
         if client.jwks_file is not None:
-            return _read_jwks_file(client.jwks_file)
+            return self._jwks_from_file(client.jwks_file)
         return await self._fetch(client.jwks_url or client.jku[0])
 
-    @staticmethod
-    def _key(jwks: dict[str, Any], client: TrustedClient, kid: str, alg: str) -> Any:
+    def _jwks_from_file(self, path: Path) -> dict[str, Any]:
+        """The JWK Set in ``path``, read again only when the file changed (a rotated key is seen at once)."""
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            msg = f"CNOPAD_CDS_CLIENTS: cannot read the JWK Set {path}: {exc}"
+            raise ConfigError(msg) from exc
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._file_cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        jwks = _read_jwks_file(path)
+        # file times are coarse (a clock tick): a file changed in the last seconds could change again under the
+        # same stamp, so it is only kept once it has been left alone for a while (as git does with its index)
+        if time.time() - stat.st_mtime > _SETTLED_SECONDS:
+            self._file_cache[path] = (stamp, jwks)
+        return jwks
+
+    def _key(self, jwks: dict[str, Any], client: TrustedClient, kid: str, alg: str) -> Any:
         """The public key ``kid`` of the set, usable with ``alg`` (the key's own ``alg`` and ``use`` respected)."""
         for candidate in jwks.get("keys") or []:
             if isinstance(candidate, dict) and candidate.get("kid") == kid:
@@ -240,11 +265,19 @@ class JwtVerifier:
                 use = candidate.get("use")
                 if use is not None and use != "sig":
                     _refuse(f"key {kid!r} is not a signing key (use {use!r})")
-                try:
-                    pyjwk = jwt.PyJWK(candidate, algorithm=alg)
-                except jwt.PyJWTError as exc:
-                    _refuse(f"key {kid!r} does not fit algorithm {alg}", exc)
-                return pyjwk.key
+                # building a key object from its JWK costs more than checking a signature with it: keep it, keyed
+                # by the JWK's exact content and the algorithm (a changed key is a new entry)
+                memo = (alg, json.dumps(candidate, sort_keys=True))
+                key = self._keys.get(memo)
+                if key is None:
+                    try:
+                        key = jwt.PyJWK(candidate, algorithm=alg).key
+                    except jwt.PyJWTError as exc:
+                        _refuse(f"key {kid!r} does not fit algorithm {alg}", exc)
+                    if len(self._keys) >= MAX_CACHED_KEYS:
+                        self._keys.clear()
+                    self._keys[memo] = key
+                return key
         _refuse(f"no key {kid!r} in the JWK Set of {client.issuer}")
 
     async def _fetch(self, url: str) -> dict[str, Any]:

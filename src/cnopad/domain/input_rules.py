@@ -50,10 +50,13 @@ _BAD_SINGLE_LINE = re.compile("[\ud800-\udfff\x00-\x1f\x7f]")
 _BAD_MULTILINE_TYPED = re.compile("[\ud800-\udfff\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BAD_SINGLE_LINE_TYPED = re.compile("[\ud800-\udfff\ufffd\x00-\x1f\x7f]")
 # In a JSON document (UTF-8, as json.loads reads bytes) a character bad_text refuses can only arrive as an escape
-# (\u0000-\u001f, a \ud800-\udfff surrogate, \b, \f), as a raw control byte or DEL, or as the three bytes of a
-# surrogate (json.loads decodes with surrogatepass). Any backslash-u, -b or -f escape counts as suspect, so an
-# escaped backslash before a "u" only costs the full check; UTF-16/32 documents hold NUL bytes and are suspect too.
-_SUSPECT_JSON_BYTES = re.compile(rb"\\[ubf]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xed[\xa0-\xbf]")
+# (\u0000-\u001f, \u007f, a \ud800-\udfff surrogate, \b, \f), as a raw control byte or DEL, or as the three bytes
+# of a surrogate (json.loads decodes with surrogatepass). Escapes of other characters (\u00eb, as many encoders
+# write a Dutch ë) are fine. A match may be a false alarm (an escaped backslash before "u001"; a valid surrogate
+# pair): it only costs the full check. UTF-16/32 documents hold NUL bytes and are suspect too.
+_SUSPECT_JSON_BYTES = re.compile(
+    rb"\\(?:[bf]|u(?:00[01]|007[fF]|[dD][89a-fA-F]))|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xed[\xa0-\xbf]"
+)
 
 
 def latest_date(today: date) -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -97,3 +98,42 @@ def test_checking_and_echoing_any_string_never_fails_and_the_echo_encodes_as_utf
     shown = input_rules.shown(text)
     shown.encode("utf-8")
     assert input_rules.text_reason(shown) is None
+
+
+# ---------------------------------------------------------------------------------- the fast path over raw JSON
+# every code point, lone surrogates included, with the characters that matter drawn far more often than chance
+_json_text = st.text(
+    alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+    | st.sampled_from(["\x00", "\x08", "\x0c", "\x1f", "\x7f", "\ud800", "\udfff", "\\", "u", "ë", "\n"])
+)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | _json_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_json_text, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_json_values, ascii_only=st.booleans())
+def test_bytes_called_clean_never_hide_text_the_full_check_refuses(value: object, ascii_only: bool) -> None:
+    # a CDS call skips the string-by-string check when the bytes look clean: that must never let refused text in
+    raw = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    if input_rules.json_bytes_clean(raw):
+        assert input_rules.bad_text(json.loads(raw), "") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Zoë heeft pijn in de linker clavicula", True),  # a Dutch letter, raw or escaped as \u00eb, is fine
+        ("regel 1\nregel 2\tmet tab", True),
+        ("nul\x00teken", False),
+        ("del\x7fteken", False),
+        ("bel\x07", False),
+        ("los \ud800 surrogaat", False),
+    ],
+)
+def test_raw_json_bytes_are_called_clean_only_without_refused_text(text: str, clean: bool) -> None:
+    for ascii_only in (True, False):
+        raw = json.dumps({"note": text}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+        assert input_rules.json_bytes_clean(raw) is clean

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, String, insert, select, update
+from sqlalchemy import Engine, String, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cnopad.domain.access import Actor
@@ -32,6 +32,20 @@ def _limit(column: str) -> int | None:
 
 
 #: the most characters each text column takes (PostgreSQL refuses longer values; SQLite would keep them)
+# the three statements of every append, built once: building them per call (columns coerced, values bound) cost
+# more than running them on SQLite, and every audited request appends
+_HEAD_FOR_UPDATE = (
+    select(audit_head.c.seq, audit_head.c.hash, audit_head.c.chain_id).where(audit_head.c.id == 1).with_for_update()
+)
+_INSERT_EVENT = insert(audit_events)
+_MOVE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(
+        seq=bindparam("new_seq", type_=audit_head.c.seq.type),
+        hash=bindparam("new_hash", type_=audit_head.c.hash.type),
+    )
+)
 _LIMITS = {name: _limit(name) for name in ("user_name", "user_role", "channel", "action", "patient_id", "purpose")}
 
 
@@ -84,11 +98,7 @@ class AuditLog:
         Any text is accepted: what a column cannot store (NUL, a lone surrogate) is escaped and an
         over-long value is cut, so recording an event never fails on its content.
         """
-        head = self.session.execute(
-            select(audit_head.c.seq, audit_head.c.hash, audit_head.c.chain_id)
-            .where(audit_head.c.id == 1)
-            .with_for_update()
-        ).one()
+        head = self.session.execute(_HEAD_FOR_UPDATE).one()
         seq, prev = head.seq + 1, head.hash
         at = self.clock().astimezone(UTC)
         key_id = self.keyring.current
@@ -102,22 +112,23 @@ class AuditLog:
         message = keyed_message(key_id, seq, at, user, role, channel, action, patient, purpose, detail, prev)
         digest = self.keyring.sign(key_id, message)
         self.session.execute(
-            insert(audit_events).values(
-                seq=seq,
-                at=at,
-                user_name=user,
-                user_role=role,
-                channel=channel,
-                action=action,
-                patient_id=patient,
-                purpose=purpose,
-                detail=detail,
-                prev_hash=prev,
-                hash=digest,
-                key_id=key_id,
-            )
+            _INSERT_EVENT,
+            {
+                "seq": seq,
+                "at": at,
+                "user_name": user,
+                "user_role": role,
+                "channel": channel,
+                "action": action,
+                "patient_id": patient,
+                "purpose": purpose,
+                "detail": detail,
+                "prev_hash": prev,
+                "hash": digest,
+                "key_id": key_id,
+            },
         )
-        self.session.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+        self.session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
         self.appended = (head.chain_id, seq, digest)
         return AuditEvent(seq, at, user, role, channel, action, patient, purpose, detail, prev, digest, key_id)
 

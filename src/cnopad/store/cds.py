@@ -49,6 +49,15 @@ class CardAction:
 
 
 _CALLS = itertools.count()
+# statements of every CDS Hooks call, built once per dialect that can skip a duplicate in the insert itself
+_INSERT_NEW_CARDS = {
+    "sqlite": sqlite_insert(cds_cards).on_conflict_do_nothing(index_elements=["uuid"]),
+    "postgresql": postgresql_insert(cds_cards).on_conflict_do_nothing(index_elements=["uuid"]),
+}
+_INSERT_NEW_JTI = {
+    "sqlite": sqlite_insert(cds_jwt_ids).on_conflict_do_nothing().returning(cds_jwt_ids.c.jti),
+    "postgresql": postgresql_insert(cds_jwt_ids).on_conflict_do_nothing().returning(cds_jwt_ids.c.jti),
+}
 
 
 class CdsRepository:
@@ -67,10 +76,9 @@ class CdsRepository:
         if not rows:
             return
         dialect = self.session.get_bind().dialect.name
-        if dialect in ("sqlite", "postgresql"):
+        if dialect in _INSERT_NEW_CARDS:
             # one statement, no read first: the hot path of every CDS Hooks call
-            upsert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-            self.session.execute(upsert(cds_cards).on_conflict_do_nothing(index_elements=["uuid"]), list(rows.values()))
+            self.session.execute(_INSERT_NEW_CARDS[dialect], list(rows.values()))
             return
         existing = {r.uuid for r in self.session.execute(select(cds_cards.c.uuid).where(cds_cards.c.uuid.in_(rows)))}
         fresh = [r for uuid, r in rows.items() if uuid not in existing]
@@ -176,9 +184,15 @@ class CdsRepository:
         """Record a JWT id; False when it was seen before (a replay). Expired ids are cleared now and then."""
         if next(_CALLS) % 100 == 0:  # clearing on every call would add a write to each request
             self.session.execute(delete(cds_jwt_ids).where(cds_jwt_ids.c.expires_at < self.clock()))
+        row = {"issuer": issuer, "jti": jti, "expires_at": expires_at}
+        dialect = self.session.get_bind().dialect.name
+        if dialect in _INSERT_NEW_JTI:
+            # one statement and no savepoint: a row inserted (and returned) means a first use, none a replay; RETURNING,
+            # because psycopg reports no row count for this insert
+            return self.session.execute(_INSERT_NEW_JTI[dialect], row).first() is not None
         try:
             with self.session.begin_nested():
-                self.session.execute(insert(cds_jwt_ids).values(issuer=issuer, jti=jti, expires_at=expires_at))
+                self.session.execute(insert(cds_jwt_ids), row)
         except IntegrityError:
             return False
         return True

@@ -425,3 +425,31 @@ def test_every_cds_call_is_in_the_audit_log_with_client_user_and_channel(
     assert events[1].patient_id == "p1"
     assert events[1].user == "https://ehr.test.invalid Practitioner/huisarts"
     assert events[1].purpose == "decision support"
+
+
+def test_a_token_is_good_for_one_call_across_workers_and_a_replay_leaves_no_trace(
+    make_container: Callable[..., Container], ehr: SigningClient
+) -> None:
+    # two workers on one database: a replay sent to the other worker (which has not seen the jti) is refused in the
+    # transaction that would have audited it, and a token whose call failed is used up all the same
+    containers = [make_container(base_url=BASE, cds_clients=ehr.clients_file()) for _ in range(2)]
+    body = _call("patient-view", _prefetch(_record()))
+    good, failing = ehr.auth(PATIENT_VIEW), ehr.auth(PATIENT_VIEW)
+    with (
+        HttpClient(create_app(containers[0]), base_url=BASE) as one,
+        HttpClient(create_app(containers[1]), base_url=BASE) as other,
+    ):
+        answered = one.post(PATIENT_VIEW, json=body, headers=good)
+        replayed = other.post(PATIENT_VIEW, json=body, headers=good)
+        refused = one.post(PATIENT_VIEW, json={"hook": "patient-view"}, headers=failing)
+        replayed_after_failure = other.post(PATIENT_VIEW, json=body, headers=failing)
+        replayed_same_worker = one.post(PATIENT_VIEW, json=body, headers=good)
+    assert answered.status_code == 200
+    assert answered.json()["cards"]
+    assert refused.status_code in (400, 422)
+    for replay in (replayed, replayed_after_failure, replayed_same_worker):
+        assert replay.status_code == 401
+        assert "replay" in replay.json()["detail"]
+    with containers[1].unit(containers[1].operator()) as uow:
+        calls = [e for e in uow.audit.events(patient_id="p1", limit=50) if e.action == "cds-patient-view"]
+    assert len(calls) == 1, "only the answered call is audited as a hook call"

@@ -7,6 +7,7 @@ Every call is authenticated with a client-signed JWT (``trust.py``); the develop
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -44,8 +45,19 @@ async def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
     accepted its ``jti`` is used up at once, in its own committed transaction, before the request is handled:
     whatever happens next (a bad body, an unknown service, a FHIR server that fails), the token cannot be
     played again. Tokens refused before their signature is verified use up nothing, so a forger cannot burn
-    the jti of a genuine token (docs/security.md, "CDS Hooks trust").
+    the jti of a genuine token (docs/security.md, "CDS Hooks trust"). The hook call itself uses
+    ``hook_caller``: the same guarantee, with the jti written in the call's own transaction.
     """
+    verified = await hook_caller(request, container)
+    if verified.jti:
+        await run_in_threadpool(_use_up_jti, container, verified)
+    return verified
+
+
+async def hook_caller(request: Request, container: ContainerDep) -> VerifiedCaller:
+    """The verified caller of a hook call, its jti not yet used up: ``call_service`` records it in the transaction
+    that audits the call (one transaction per call instead of two), and on every failure uses it up on its own.
+    A jti this worker has already seen is refused at once, before any work."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not token or scheme.lower() != "bearer":
@@ -56,17 +68,28 @@ async def caller(request: Request, container: ContainerDep) -> VerifiedCaller:
         raise UnauthenticatedError(msg)
     verifier: JwtVerifier = request.app.state.jwt_verifier
     verified = await verifier.verify(token, container.settings.public_url + request.url.path)
-    await run_in_threadpool(_use_up_jti, container, verified)
+    if verifier.recent.seen(verified):
+        raise UnauthenticatedError(_REPLAY)
     return verified
+
+
+_REPLAY = "CDS Hooks JWT refused: jti was used before (replay)"
 
 
 def _use_up_jti(container: Container, verified: VerifiedCaller) -> None:
     """Record the token's jti (committed now); a jti seen before is a replay and refused."""
     with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
         if not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
-            msg = "CDS Hooks JWT refused: jti was used before (replay)"
-            raise UnauthenticatedError(msg)
+            raise UnauthenticatedError(_REPLAY)
         uow.commit()
+
+
+def _use_up_after_failure(container: Container, verified: VerifiedCaller) -> None:
+    """A hook call failed after its token was accepted: use the jti up now (already used: nothing to do)."""
+    if not verified.jti:
+        return
+    with contextlib.suppress(UnauthenticatedError):
+        _use_up_jti(container, verified)
 
 
 def _utc(epoch: int) -> datetime:
@@ -74,6 +97,7 @@ def _utc(epoch: int) -> datetime:
 
 
 CallerDep = Annotated[VerifiedCaller, Depends(caller)]
+HookCallerDep = Annotated[VerifiedCaller, Depends(hook_caller)]
 
 
 @router.get("", operation_id="cdsDiscovery", summary="CDS Hooks discovery")
@@ -90,10 +114,24 @@ async def call_service(
     service_id: str,
     request: Request,
     container: ContainerDep,
-    verified: CallerDep,
+    verified: HookCallerDep,
     body: Annotated[dict[str, Any], Body(description="A CDS Hooks request")],
 ) -> JSONResponse:
-    """Assess the patient in context (and the draft orders of order hooks) and return cards.
+    """Assess the patient in context (and the draft orders of order hooks) and return cards."""
+    try:
+        return await _answer(service_id, request, container, verified, body)
+    except BaseException:
+        # whatever failed (a bad body, an unknown service, a FHIR server, a replay found at commit), the token is
+        # used up and cannot be played again; done here on the loop, as this path is rare and must also run when
+        # the request was cancelled
+        _use_up_after_failure(container, verified)
+        raise
+
+
+async def _answer(
+    service_id: str, request: Request, container: Container, verified: VerifiedCaller, body: dict[str, Any]
+) -> JSONResponse:
+    """The hook call (``call_service``): assess the patient in context and return cards.
 
     With complete prefetch the work is CPU only and runs on the event loop (no thread-pool hop per call);
     what must come from the client's FHIR server is fetched asynchronously (all queries at once), and the
@@ -136,6 +174,10 @@ async def call_service(
     def run() -> cds_svc.HookResult:
         result = cds_svc.evaluate(call, data, kb=container.knowledge, today=container.today())
         with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
+            # the jti is used up in the same transaction that audits the call: a replay that slipped past this
+            # worker's memory (another worker took the first call) is refused here, and nothing is recorded for it
+            if verified.jti and not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
+                raise UnauthenticatedError(_REPLAY)
             cds_svc.record_call(uow, call, result)
         return result
 

@@ -117,6 +117,24 @@ def _refuse(reason: str, cause: BaseException | None = None) -> NoReturn:
     raise UnauthenticatedError(msg) from cause
 
 
+class RecentJtis:
+    """The jtis this worker accepted lately, so a replay to the same worker is refused before any work. Bounded;
+    the database's replay table stays the authority (it sees every worker and every restart)."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self.ids: dict[tuple[str, str], None] = {}
+
+    def seen(self, verified: VerifiedCaller) -> bool:
+        key = (verified.issuer, verified.jti)
+        if key in self.ids:
+            return True
+        if len(self.ids) >= self.size:
+            del self.ids[next(iter(self.ids))]  # the oldest (dicts keep insertion order)
+        self.ids[key] = None
+        return False
+
+
 class JwtVerifier:
     """Verifies CDS Hooks JWTs against the trusted clients; fetches and caches their JWK Sets."""
 
@@ -140,6 +158,8 @@ class JwtVerifier:
         self._jwks_cache: dict[str, tuple[float, dict[str, Any]]] = {}
         self._file_cache: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
         self._keys: dict[tuple[str, str], Any] = {}
+        #: jtis this worker accepted lately (the caller checks them; see ``RecentJtis``)
+        self.recent = RecentJtis()
         self._failed_until: dict[str, float] = {}
         # keys are allowlisted URLs only (checked before a lock is made), so these stay small
         self._url_locks: dict[str, anyio.Lock] = {}

@@ -88,14 +88,16 @@ _OWN_PIPES = {
 
 
 @cache
-def pipeline(*, shortcut: bool = True) -> Any:
+def pipeline(*, shortcut: bool = True, list_scopes: bool = True) -> Any:
     """The clinlp pipeline for report text (built once per process; importing spaCy takes a second or two).
 
     clinlp's normalizer is replaced by ``report_pipes.normalise_and_scan``, which gives the same ``norm_``
     faster; the sentencizer, entity matcher and context algorithm are clinlp's. With ``shortcut`` (the
     default) the context algorithm skips sentences in which none of its rules can start a scope; their
     matches keep the default qualifiers (present, now), exactly what it would have given them. Tests
-    compare the two.
+    compare the two. With ``list_scopes`` (the default) the context algorithm is clinlp's with the scopes of
+    a sentence's triggers kept in a list rather than interval trees (``report_context``); tests compare it
+    with clinlp's own.
     """
     import clinlp  # noqa: F401 - registers the "clinlp" language and its pipes
     import spacy
@@ -114,7 +116,10 @@ def pipeline(*, shortcut: bool = True) -> Any:
     nlp.add_pipe("cnopad_keep_distinct")
     if shortcut:
         nlp.add_pipe("cnopad_hide_plain_sentences")
-    nlp.add_pipe("clinlp_context_algorithm", config={"phrase_matcher_attr": "NORM", "rules": context_rules(terms)})
+    if list_scopes:
+        from cnopad.fhir import report_context  # noqa: F401 - registers "cnopad_context_algorithm"
+    context = "cnopad_context_algorithm" if list_scopes else "clinlp_context_algorithm"
+    nlp.add_pipe(context, config={"phrase_matcher_attr": "NORM", "rules": context_rules(terms)})
     if shortcut:
         nlp.add_pipe("cnopad_restore_plain_sentences")
     return nlp

@@ -157,14 +157,39 @@ def _sections(text: str, terms: ReportTerms) -> list[str]:
     return kept
 
 
-def candidate_text(text: str, kind: ReportKind) -> str:
-    """The lines of a report worth reading: in a read section, holding a stem of some term.
+def section_text(text: str) -> str:
+    """All lines of the read sections, stripped, one per line: what a full pass without pre-selection reads."""
+    return "\n".join(line.strip() for line in _sections(text, report_terms()))
 
-    A line break ends a sentence for clinlp's sentencizer too, and the context algorithm never looks
-    across sentences, so leaving out a line without a stem changes nothing about the lines kept.
+
+def _starts_sentence(line: str) -> bool:
+    """True when clinlp's sentencizer surely starts a sentence at this (stripped) line after a line break.
+
+    It starts one at the first token after a line break that begins with a letter, a digit or ``[``
+    (or is one of ``- * (``); any other first token (``?``, ``,``, ``•``, a quote) still belongs to the
+    sentence before. Only the sure cases count here: a line in doubt is kept with the line before it.
+    """
+    return line[:1].isalnum() or line[:1] == "["
+
+
+def candidate_text(text: str, kind: ReportKind) -> str:
+    """The lines of a report worth reading: in a read section, in a run of lines holding a stem of some term.
+
+    A line break ends a sentence for clinlp's sentencizer when the next line starts with a word, and the
+    context algorithm never looks across sentences. A line that starts with anything else ("? sclerose",
+    ", geen") continues the sentence before it, so it is kept or left out together with that line: a "?"
+    on its own line hedges the finding above it exactly as in a pass over every line. Leaving out a run
+    without a stem therefore changes nothing about the runs kept (tests compare the two).
     """
     stems = _stems(kind)
-    return "\n".join(line.strip() for line in _sections(text, report_terms()) if stems.search(fold(line)))
+    runs: list[list[str]] = []
+    for line in _sections(text, report_terms()):
+        stripped = line.strip()
+        if runs and not _starts_sentence(stripped):
+            runs[-1].append(stripped)
+        else:
+            runs.append([stripped])
+    return "\n".join(line for run in runs if stems.search(fold("\n".join(run))) for line in run)
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -88,16 +88,16 @@ _OWN_PIPES = {
 
 
 @cache
-def pipeline(*, shortcut: bool = True, list_scopes: bool = True) -> Any:
+def pipeline(*, shortcut: bool = True, lean: bool = True) -> Any:
     """The clinlp pipeline for report text (built once per process; importing spaCy takes a second or two).
 
     clinlp's normalizer is replaced by ``report_pipes.normalise_and_scan``, which gives the same ``norm_``
     faster; the sentencizer, entity matcher and context algorithm are clinlp's. With ``shortcut`` (the
     default) the context algorithm skips sentences in which none of its rules can start a scope; their
     matches keep the default qualifiers (present, now), exactly what it would have given them. Tests
-    compare the two. With ``list_scopes`` (the default) the context algorithm is clinlp's with the scopes of
-    a sentence's triggers kept in a list rather than interval trees (``report_context``); tests compare it
-    with clinlp's own.
+    compare the two. With ``lean`` (the default) the sentencizer, entity matcher and context algorithm are
+    clinlp's with a few methods replaced by cheaper ones that compute the same (``report_clinlp``); tests
+    compare them with clinlp's own.
     """
     import clinlp  # noqa: F401 - registers the "clinlp" language and its pipes
     import spacy
@@ -109,17 +109,17 @@ def pipeline(*, shortcut: bool = True, list_scopes: bool = True) -> Any:
     terms = report_terms()
     nlp = spacy.blank("clinlp")
     nlp.add_pipe("cnopad_normalise_and_scan")
-    nlp.add_pipe("clinlp_sentencizer")
-    matcher: Any = nlp.add_pipe("clinlp_rule_based_entity_matcher", config={"attr": "NORM", "fuzzy": 0})
+    if lean:
+        from cnopad.fhir import report_clinlp  # noqa: F401 - registers the "cnopad_..." clinlp components
+    own = "cnopad" if lean else "clinlp"
+    nlp.add_pipe(f"{own}_sentencizer")
+    matcher: Any = nlp.add_pipe(f"{own}_rule_based_entity_matcher", config={"attr": "NORM", "fuzzy": 0})
     for label, items in matcher_terms(terms).items():
         matcher.add_terms(label, items)
     nlp.add_pipe("cnopad_keep_distinct")
     if shortcut:
         nlp.add_pipe("cnopad_hide_plain_sentences")
-    if list_scopes:
-        from cnopad.fhir import report_context  # noqa: F401 - registers "cnopad_context_algorithm"
-    context = "cnopad_context_algorithm" if list_scopes else "clinlp_context_algorithm"
-    nlp.add_pipe(context, config={"phrase_matcher_attr": "NORM", "rules": context_rules(terms)})
+    nlp.add_pipe(f"{own}_context_algorithm", config={"phrase_matcher_attr": "NORM", "rules": context_rules(terms)})
     if shortcut:
         nlp.add_pipe("cnopad_restore_plain_sentences")
     return nlp

@@ -1,8 +1,9 @@
 """The fast path of the report-text reader reads exactly what a full clinlp pass over the same lines reads.
 
 The fast path (``read_text``) leaves out lines without a stem of any term, skips the context algorithm in
-sentences where no context rule can start, and keeps trigger scopes in a list (``report_context``). The
-full pass runs clinlp's own context algorithm over every line of the read sections. A finding, its
+sentences where no context rule can start, and uses cheaper versions of clinlp's sentencizer, entity
+matcher and context algorithm (``report_clinlp``). The full pass runs clinlp's own components over every
+line of the read sections. A finding, its
 qualifiers (negation "geen", hedges "verdenking"/"mogelijk"/"?", history "eerder"/"bekende"), its lesion
 count, bones and the sentence it came from must be the same (the raw mentions of terms on a left-out line may be missing), including cues in an earlier clause of the
 same sentence and on a neighbouring line. Every report text here is synthetic, generated for this test.
@@ -35,7 +36,7 @@ def full_pass(text: str, kind: ReportKind) -> TextFindings:
     lines = section_text(text)
     if not lines:
         return TextFindings()
-    return interpret(pipeline(shortcut=False, list_scopes=False)(lines), kind, report_terms())
+    return interpret(pipeline(shortcut=False, lean=False)(lines), kind, report_terms())
 
 
 def _bench_reports() -> list[str]:
@@ -61,9 +62,32 @@ _REPORTS = _bench_reports()
 _TERMS = report_terms()
 _FINDING_WORDS = sorted({t for g in _TERMS.groups for t in g.terms} | {t for s in _TERMS.sites for t in s.terms})
 _CUES = [
-    "geen", "geen aanwijzingen voor", "verdenking op", "mogelijk", "eerder", "eerder beschreven", "bekende",
-    "niet uit te sluiten", "no", "no evidence of", "suspected", "possible", "previously", "known", "?", "dd",
-    "behalve", "except", "in 2019", "sinds 2020", "vader", "links", "rechts", "beiderzijds", "twee", "3",
+    "geen",
+    "geen aanwijzingen voor",
+    "verdenking op",
+    "mogelijk",
+    "eerder",
+    "eerder beschreven",
+    "bekende",
+    "niet uit te sluiten",
+    "no",
+    "no evidence of",
+    "suspected",
+    "possible",
+    "previously",
+    "known",
+    "?",
+    "dd",
+    "behalve",
+    "except",
+    "in 2019",
+    "sinds 2020",
+    "vader",
+    "links",
+    "rechts",
+    "beiderzijds",
+    "twee",
+    "3",
 ]
 _FILLER = ["in de", "van het", "met", "en", "of", "wel", "verder", "the", "and", "or", "with", "of the", "is", "zijn"]
 _PUNCT = [",", ".", ";", ":", "?", "-", "(", ")", "•", "/"]
@@ -75,7 +99,11 @@ _label = st.sampled_from(["", "", "", "Conclusie: ", "Verslag: ", "Vraagstelling
 _report = st.lists(st.tuples(_label, _line).map("".join), min_size=1, max_size=7).map("\n".join)
 
 
-@settings(max_examples=int(__import__("os").environ.get("FASTPATH_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(__import__("os").environ.get("FASTPATH_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(_report, st.sampled_from(["imaging", "biopsy"]))
 @example("Osteolyse tibia\n?", "imaging")  # a question mark on its own line hedges the line before it
 @example("Geen osteolyse\nverder\n? sclerose", "imaging")

@@ -12,6 +12,7 @@ same sentence and on a neighbouring line. Every report text here is synthetic, g
 from __future__ import annotations
 
 import random
+import re
 import sys
 from dataclasses import replace
 from typing import Any
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cnopad.fhir.report_meaning import TextFindings, interpret
-from cnopad.fhir.report_nlp import pipeline, read_text, section_text
+from cnopad.fhir.report_nlp import _prefix_tree, pipeline, read_text, section_text
 from cnopad.knowledge.report_terms import ReportKind, report_terms
 from conftest import ROOT
 
@@ -110,3 +111,15 @@ _report = st.lists(st.tuples(_label, _line).map("".join), min_size=1, max_size=7
 @example("Sclerose van de tibia\n, geen", "imaging")
 def test_a_generated_report_reads_the_same_on_the_fast_path_as_in_a_full_pass(text: str, kind: Any) -> None:
     assert what_is_read(read_text(text, kind)) == what_is_read(full_pass(text, kind)), text
+
+
+_letters = st.text(alphabet="abelostr", min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(_letters, min_size=1, max_size=12), st.text(alphabet="abelostr .", max_size=40))
+def test_the_stem_tree_finds_a_stem_exactly_where_a_plain_alternation_of_the_stems_does(
+    words: set[str], line: str
+) -> None:
+    plain = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    assert bool(re.search(_prefix_tree(words), line)) == bool(plain.search(line))

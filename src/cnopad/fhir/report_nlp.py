@@ -2,10 +2,11 @@
 
 The pipeline is ``spacy.blank("clinlp")`` with the clinlp normalizer, sentencizer, rule-based entity
 matcher and context algorithm (its default rules changed as ``report_terms.yaml`` says; no transformer
-models), built once per process on first use or by :func:`warm`. Before clinlp runs, a report is cut
-into sections, and only the lines of read sections that contain a stem of some term go to the
-pipeline: a line without one can hold no match, and the context algorithm never looks across a line
-break. Results are cached per text (an LRU keyed by a hash of the text, :data:`CACHE_SIZE` entries).
+models; the last three as the leaner subclasses of ``report_clinlp``), built once per process on first
+use or by :func:`warm`. Before clinlp runs, a report is cut into sections, and only the lines of read
+sections that contain a stem of some term go to the pipeline, each with the lines that continue its
+sentence: a line without one can hold no match, and the context algorithm never looks across a
+sentence. Results are cached per text (an LRU keyed by a hash of the text, :data:`CACHE_SIZE` entries).
 """
 
 from __future__ import annotations

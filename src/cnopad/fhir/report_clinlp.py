@@ -18,7 +18,9 @@ clinlp's own components over the benchmark reports and generated ones.
   first sentence start at or after the entity's end). The order in which overlapping scopes are
   returned can differ from the tree's; clinlp only uses it to break a tie between two triggers of one
   qualifier at the same distance and priority, and each value of a qualifier has its own priority
-  (clinlp's ``context_rules.json``), so such a tie is between equal values.
+  (clinlp's ``context_rules.json``), so such a tie is between equal values. An entity's default
+  qualifiers are set in one write instead of a read and a write per qualifier class (the same set:
+  qualifiers of other classes kept, each class's default in place of any value of that class).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy
 from clinlp.ie import Term
 from clinlp.ie.entity import SPANS_KEY, RuleBasedEntityMatcher
 from clinlp.ie.qualifier.context_algorithm import ContextAlgorithm, ContextRuleDirection
+from clinlp.ie.qualifier.qualifier import get_qualifiers, set_qualifiers
 from clinlp.sentencizer import Sentencizer
 from clinlp.util import clinlp_component
 from spacy.attrs import SENT_START
@@ -122,6 +125,11 @@ class ListScopeEntityMatcher(RuleBasedEntityMatcher):  # type: ignore[misc]
 @clinlp_component(name="cnopad_context_algorithm", requires=["doc.sents", "doc.spans"], assigns=["span._.qualifiers"])
 class ListScopeContext(ContextAlgorithm):  # type: ignore[misc]
     """clinlp's ``ContextAlgorithm`` with list-kept scopes and bisected sentences (see the module docstring)."""
+
+    def _initialize_ent_qualifiers(self, entity: Any) -> None:
+        classes = self.qualifier_classes
+        kept = {q for q in get_qualifiers(entity) or () if q.name not in classes}
+        set_qualifiers(entity, kept | {qualifier_class.create() for qualifier_class in classes.values()})
 
     def _get_sentences_with_entities(self, doc: Any) -> dict[Any, list[Any]]:
         starts = [s.start for s in doc.sents]

@@ -11,6 +11,7 @@ same sentence and on a neighbouring line. Every report text here is synthetic, g
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import sys
@@ -47,7 +48,12 @@ def _bench_reports() -> list[str]:
     return synthetic_reports(120, random.Random(29))
 
 
-@pytest.mark.parametrize("index", range(0, 120, 1))
+_REPORTS = _bench_reports()
+#: generated reports per run; FASTPATH_EXAMPLES=4000 for a longer search (4000 passed on 2026-11-30)
+_EXAMPLES = int(os.environ.get("FASTPATH_EXAMPLES", "400"))
+
+
+@pytest.mark.parametrize("index", range(len(_REPORTS)))
 def test_each_benchmark_report_reads_the_same_on_the_fast_path_as_in_a_full_pass(index: int) -> None:
     text = _REPORTS[index]
     for kind in ("imaging", "biopsy"):
@@ -56,8 +62,6 @@ def test_each_benchmark_report_reads_the_same_on_the_fast_path_as_in_a_full_pass
         if fast.findings:
             assert fast.sentences
 
-
-_REPORTS = _bench_reports()
 
 # ------------------------------------------------------------------------------------- generated reports
 _TERMS = report_terms()
@@ -101,7 +105,7 @@ _report = st.lists(st.tuples(_label, _line).map("".join), min_size=1, max_size=7
 
 
 @settings(
-    max_examples=int(__import__("os").environ.get("FASTPATH_EXAMPLES", "400")),
+    max_examples=_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -3,10 +3,11 @@
 The fast path (``read_text``) leaves out lines without a stem of any term, skips the context algorithm in
 sentences where no context rule can start, and uses cheaper versions of clinlp's sentencizer, entity
 matcher and context algorithm (``report_clinlp``). The full pass runs clinlp's own components over every
-line of the read sections. A finding, its
-qualifiers (negation "geen", hedges "verdenking"/"mogelijk"/"?", history "eerder"/"bekende"), its lesion
-count, bones and the sentence it came from must be the same (the raw mentions of terms on a left-out line may be missing), including cues in an earlier clause of the
-same sentence and on a neighbouring line. Every report text here is synthetic, generated for this test.
+line of the read sections. The findings, their qualifiers (negation "geen", hedges "verdenking",
+"mogelijk", "?", history "eerder", "bekende"), the lesion count, the bones and the sentences they came
+from must be the same, also with cues in an earlier clause of the same sentence or on a neighbouring
+line (only the raw mentions of terms on a left-out line may be missing). Every report text here is
+synthetic, generated for this test.
 """
 
 from __future__ import annotations

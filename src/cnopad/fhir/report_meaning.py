@@ -82,10 +82,11 @@ class _Reading:
         self.locating: set[int] = set()
         self.something_found = False
         self.mentions: list[Mention] = []
+        self.side_of = {w: side for side, words in terms.sides.items() for w in words}
+        self.before = set(terms.sides.before)
 
-    def add(self, ent: Any, presence: str | None = None) -> None:
+    def add(self, ent: Any, q: dict[str, str], presence: str | None = None) -> None:
         label: str = ent.label_
-        q = _qualifiers(ent)
         presence = presence or q.get("Presence", "Present")
         temporality, experiencer = q.get("Temporality", "Current"), q.get("Experiencer", "Patient")
         counting = label == "count" or label.startswith("count:")
@@ -158,8 +159,7 @@ class _Reading:
 
     def _side(self, ent: Any, sentence: Any) -> str | None:
         """The side word nearest to a bone within the window (same sentence); on a tie, the one on its usual side."""
-        sides, before = self.terms.sides, set(self.terms.sides.before)
-        side_of = {w: side for side, words in sides.items() for w in words}
+        side_of, before = self.side_of, self.before
         window = self.terms.side_window
         best: tuple[int, bool, str] | None = None
         for token in ent.doc[max(sentence.start, ent.start - window) : min(sentence.end, ent.end + window)]:
@@ -174,20 +174,24 @@ class _Reading:
         return best[2] if best else None
 
 
-def listed_presence(doc: Any, ents: list[Any], terms: ReportTerms) -> dict[int, str]:
+def listed_presence(
+    doc: Any, ents: list[Any], terms: ReportTerms, qualifiers: list[dict[str, str]] | None = None
+) -> dict[int, str]:
     """Presence carried along a list: "geen osteolyse, sclerose of hyperostose" negates all three.
 
     clinlp ends a negation's scope at a comma; a finding joined to a negated or hedged finding by list
     words only (``lists.connectors``) and left present by clinlp takes that finding's presence instead.
-    Returns the changed presence by the index of the entity in ``ents``.
+    Returns the changed presence by the index of the entity in ``ents``. ``qualifiers`` are those of
+    ``ents`` when the caller has them already (reading clinlp's span extension costs).
     """
+    quals = qualifiers if qualifiers is not None else [_qualifiers(ent) for ent in ents]
     connectors = set(terms.lists.connectors)
     changed: dict[int, str] = {}
     previous: tuple[int, Any, str] | None = None
     for index, ent in enumerate(ents):
         if not ent.label_.startswith("g:"):
             continue
-        presence = _qualifiers(ent).get("Presence", "Present")
+        presence = quals[index].get("Presence", "Present")
         if previous is not None and presence == "Present" and previous[2] != "Present":
             between = doc[previous[1].end : ent.start]
             if len(between) and all(t.norm_ in connectors for t in between):
@@ -200,7 +204,8 @@ def interpret(doc: Any, kind: ReportKind, terms: ReportTerms) -> TextFindings:
     """What a report says, from clinlp's qualified matches in ``doc``."""
     reading = _Reading(kind, terms, list(doc.sents))
     ents = list(doc.spans.get("ents", ()))
-    changed = listed_presence(doc, ents, terms)
+    qualifiers = [_qualifiers(ent) for ent in ents]
+    changed = listed_presence(doc, ents, terms, qualifiers)
     for index, ent in enumerate(ents):
-        reading.add(ent, changed.get(index))
+        reading.add(ent, qualifiers[index], changed.get(index))
     return reading.result()

@@ -2,10 +2,11 @@
 
 The pipeline is ``spacy.blank("clinlp")`` with the clinlp normalizer, sentencizer, rule-based entity
 matcher and context algorithm (its default rules changed as ``report_terms.yaml`` says; no transformer
-models), built once per process on first use or by :func:`warm`. Before clinlp runs, a report is cut
-into sections, and only the lines of read sections that contain a stem of some term go to the
-pipeline: a line without one can hold no match, and the context algorithm never looks across a line
-break. Results are cached per text (an LRU keyed by a hash of the text, :data:`CACHE_SIZE` entries).
+models; the last three as the leaner subclasses of ``report_clinlp``), built once per process on first
+use or by :func:`warm`. Before clinlp runs, a report is cut into sections, and only the lines of read
+sections that contain a stem of some term go to the pipeline, each with the lines that continue its
+sentence: a line without one can hold no match, and the context algorithm never looks across a
+sentence. Results are cached per text (an LRU keyed by a hash of the text, :data:`CACHE_SIZE` entries).
 """
 
 from __future__ import annotations
@@ -88,14 +89,16 @@ _OWN_PIPES = {
 
 
 @cache
-def pipeline(*, shortcut: bool = True) -> Any:
+def pipeline(*, shortcut: bool = True, lean: bool = True) -> Any:
     """The clinlp pipeline for report text (built once per process; importing spaCy takes a second or two).
 
     clinlp's normalizer is replaced by ``report_pipes.normalise_and_scan``, which gives the same ``norm_``
     faster; the sentencizer, entity matcher and context algorithm are clinlp's. With ``shortcut`` (the
     default) the context algorithm skips sentences in which none of its rules can start a scope; their
     matches keep the default qualifiers (present, now), exactly what it would have given them. Tests
-    compare the two.
+    compare the two. With ``lean`` (the default) the sentencizer, entity matcher and context algorithm are
+    clinlp's with a few methods replaced by cheaper ones that compute the same (``report_clinlp``); tests
+    compare them with clinlp's own.
     """
     import clinlp  # noqa: F401 - registers the "clinlp" language and its pipes
     import spacy
@@ -107,14 +110,17 @@ def pipeline(*, shortcut: bool = True) -> Any:
     terms = report_terms()
     nlp = spacy.blank("clinlp")
     nlp.add_pipe("cnopad_normalise_and_scan")
-    nlp.add_pipe("clinlp_sentencizer")
-    matcher: Any = nlp.add_pipe("clinlp_rule_based_entity_matcher", config={"attr": "NORM", "fuzzy": 0})
+    if lean:
+        from cnopad.fhir import report_clinlp  # noqa: F401 - registers the "cnopad_..." clinlp components
+    own = "cnopad" if lean else "clinlp"
+    nlp.add_pipe(f"{own}_sentencizer")
+    matcher: Any = nlp.add_pipe(f"{own}_rule_based_entity_matcher", config={"attr": "NORM", "fuzzy": 0})
     for label, items in matcher_terms(terms).items():
         matcher.add_terms(label, items)
     nlp.add_pipe("cnopad_keep_distinct")
     if shortcut:
         nlp.add_pipe("cnopad_hide_plain_sentences")
-    nlp.add_pipe("clinlp_context_algorithm", config={"phrase_matcher_attr": "NORM", "rules": context_rules(terms)})
+    nlp.add_pipe(f"{own}_context_algorithm", config={"phrase_matcher_attr": "NORM", "rules": context_rules(terms)})
     if shortcut:
         nlp.add_pipe("cnopad_restore_plain_sentences")
     return nlp
@@ -135,7 +141,30 @@ def _stems(kind: ReportKind) -> re.Pattern[str]:
     if kind == "biopsy":
         phrases += [t for s in terms.sites for t in (*s.terms, *s.prefixes)]
     pieces = {max(re.findall(r"[a-z0-9]+", fold(p)), key=len) for p in phrases}
-    return re.compile("|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True)))
+    return re.compile(_prefix_tree(pieces))
+
+
+def _prefix_tree(words: set[str]) -> str:
+    """A regex that finds where one of ``words`` occurs, with shared beginnings written once.
+
+    A plain alternation of ~200 words makes the regex engine try every word at every position of a
+    report; written as a tree it tries one branch per letter. Only whether a word occurs matters, so a
+    word that continues another ("laesies" after "laesie") is left out: where it occurs, so does the other.
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return render(tree)
 
 
 def _sections(text: str, terms: ReportTerms) -> list[str]:
@@ -152,14 +181,39 @@ def _sections(text: str, terms: ReportTerms) -> list[str]:
     return kept
 
 
-def candidate_text(text: str, kind: ReportKind) -> str:
-    """The lines of a report worth reading: in a read section, holding a stem of some term.
+def section_text(text: str) -> str:
+    """All lines of the read sections, stripped, one per line: what a full pass without pre-selection reads."""
+    return "\n".join(line.strip() for line in _sections(text, report_terms()))
 
-    A line break ends a sentence for clinlp's sentencizer too, and the context algorithm never looks
-    across sentences, so leaving out a line without a stem changes nothing about the lines kept.
+
+def _starts_sentence(line: str) -> bool:
+    """True when clinlp's sentencizer surely starts a sentence at this (stripped) line after a line break.
+
+    It starts one at the first token after a line break that begins with a letter, a digit or ``[``
+    (or is one of ``- * (``); any other first token (``?``, ``,``, ``•``, a quote) still belongs to the
+    sentence before. Only the sure cases count here: a line in doubt is kept with the line before it.
+    """
+    return line[:1].isalnum() or line[:1] == "["
+
+
+def candidate_text(text: str, kind: ReportKind) -> str:
+    """The lines of a report worth reading: in a read section, in a run of lines holding a stem of some term.
+
+    A line break ends a sentence for clinlp's sentencizer when the next line starts with a word, and the
+    context algorithm never looks across sentences. A line that starts with anything else ("? sclerose",
+    ", geen") continues the sentence before it, so it is kept or left out together with that line: a "?"
+    on its own line hedges the finding above it exactly as in a pass over every line. Leaving out a run
+    without a stem therefore changes nothing about the runs kept (tests compare the two).
     """
     stems = _stems(kind)
-    return "\n".join(line.strip() for line in _sections(text, report_terms()) if stems.search(fold(line)))
+    runs: list[list[str]] = []
+    for line in _sections(text, report_terms()):
+        stripped = line.strip()
+        if runs and not _starts_sentence(stripped):
+            runs[-1].append(stripped)
+        else:
+            runs.append([stripped])
+    return "\n".join(line for run in runs if stems.search(fold("\n".join(run))) for line in run)
 
 
 # ---------------------------------------------------------------------------------------------- reading

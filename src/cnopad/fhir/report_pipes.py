@@ -94,16 +94,17 @@ def keep_distinct(doc: Any) -> Any:
     """Drop a match inside a longer one of the same label (a bone inside a longer bone: "rib" in "eerste rib"),
     a bare lesion word inside any match, and twins."""
     ents = list(doc.spans.get("ents", ()))
+    keys = [(ent.start, ent.end, ent.label_) for ent in ents]  # a Span's attributes cost a call each
     kept: list[Any] = []
     seen: set[tuple[int, int, str]] = set()
-    for ent in ents:
-        key = (ent.start, ent.end, ent.label_)
+    for ent, key in zip(ents, keys, strict=True):
+        start, end, label = key
         inside = any(
-            other.start <= ent.start
-            and ent.end <= other.end
-            and (other.end - other.start) > (ent.end - ent.start)
-            and (other.label_ == ent.label_ or ent.label_ == "g:lesion" or _both_bones(other.label_, ent.label_))
-            for other in ents
+            o_start <= start
+            and end <= o_end
+            and (o_end - o_start) > (end - start)
+            and (o_label == label or label == "g:lesion" or _both_bones(o_label, label))
+            for o_start, o_end, o_label in keys
         )
         if not inside and key not in seen:
             seen.add(key)

@@ -32,11 +32,12 @@ from cnopad.services.auth import hash_password
 from cnopad.services.cds import PREFETCH
 from cnopad.services.entries import FORMS
 from cnopad.services.users import new_token
-from cnopad.store.tables import care_team_index, cds_cards, cds_feedback, emergency_access, entries, patients
+from cnopad.store.tables import cds_cards, cds_feedback, emergency_access
 from integration.web.conftest import csrf_of, sign_in
 from integration.web.factories import AGB, PASSWORD, adult_record
 from integration.web.server import serve
 from support.fhir import bundle, care_team, pain, patient
+from support.record_state import last_action, record_state
 
 TODAY = "2026-11-23"  # the fixed clock of tests/conftest.py
 FEEDBACK = Path(__file__).resolve().parents[1] / "fixtures" / "cds_hooks" / "feedback-accepted.json"
@@ -361,24 +362,6 @@ def expected(access: Access, cell: Cell, call: Call) -> int:
     return 403
 
 
-def _state(container: Container, patient_id: str) -> tuple[Any, ...]:
-    """What a write can change: the patient row, its entries and its care-team index."""
-    with container.unit(container.operator()) as uow:
-        s = uow.session
-        row = s.execute(select(patients.c.digest, patients.c.version).where(patients.c.id == patient_id)).one()
-        stored = s.execute(
-            select(entries.c.kind, entries.c.entry_id, entries.c.digest)
-            .where(entries.c.patient_id == patient_id)
-            .order_by(entries.c.kind, entries.c.entry_id)
-        ).all()
-        team = s.execute(
-            select(care_team_index.c.member_id, care_team_index.c.identifier_value)
-            .where(care_team_index.c.patient_id == patient_id)
-            .order_by(care_team_index.c.member_id)
-        ).all()
-    return tuple(row), tuple(map(tuple, stored)), tuple(map(tuple, team))
-
-
 def _cds_state(container: Container) -> tuple[int, int]:
     with container.unit(container.operator()) as uow:
         count = uow.session.execute(select(func.count()).select_from(cds_feedback)).scalar_one()
@@ -389,11 +372,6 @@ def _cds_state(container: Container) -> tuple[int, int]:
 def _grants(container: Container) -> int:
     with container.unit(container.operator()) as uow:
         return int(uow.session.execute(select(func.count()).select_from(emergency_access)).scalar_one())
-
-
-def _last_action(container: Container, user: str) -> str | None:
-    with container.unit(container.operator()) as uow:
-        return next((e.action for e in uow.audit.events(limit=300) if e.user == user), None)
 
 
 def route_keys(app: Any) -> set[tuple[str, str]]:
@@ -539,7 +517,7 @@ def test_every_role_gets_exactly_what_the_access_rules_allow_on_every_route(matr
             for call in _requests(key, cell):
                 want = expected(access, cell, call)
                 write = access is Access.PATIENT_WRITE and call.patient is not None
-                before = _state(container, call.patient) if write and call.patient else None
+                before = record_state(container, call.patient) if write and call.patient else None
                 # a card action writes to the feedback store, not the record: a refused one must store nothing there
                 feedback = access is Access.CDS or "/cards/" in call.url
                 cds_before = _cds_state(container) if feedback else None
@@ -550,9 +528,9 @@ def test_every_role_gets_exactly_what_the_access_rules_allow_on_every_route(matr
                     wrong.append(f"{where}: {response.status_code}, expected {want}: {response.text[:160]!r}")
                     continue
                 if want in (401, 403) and before is not None and call.patient is not None:
-                    if _state(container, call.patient) != before:
+                    if record_state(container, call.patient) != before:
                         wrong.append(f"{where}: refused, but the record changed")
-                    if cell.role is not None and _last_action(container, cell.user) != "refused":
+                    if cell.role is not None and last_action(container, cell.user, limit=300) != "refused":
                         wrong.append(f"{where}: refused, but no 'refused' audit row")
                 if want in (401, 403) and cds_before is not None and _cds_state(container) != cds_before:
                     wrong.append(f"{where}: refused, but feedback was stored")

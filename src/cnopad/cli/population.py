@@ -25,6 +25,23 @@ _LOCATION = options.text(LIMITS["location"])
 _MAX_PERSONS = 100_000_000
 _MAX_THRESHOLD = 10_000
 
+# The OMOP source options of ``screen`` and ``evaluate``: defined once so both commands keep the same names, help
+# and checks (the defaults stay at each parameter, as Typer wants them).
+_OmopOption = Annotated[
+    str,
+    typer.Option(
+        help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm",
+        callback=_LOCATION,
+    ),
+]
+_BackendOption = Annotated[
+    str | None, typer.Option(help="duckdb (default), spark or postgres; inferred from --omop when left out.")
+]
+_SparkMasterOption = Annotated[str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)]
+_MemoryLimitOption = Annotated[
+    str, typer.Option(help="DuckDB memory limit, a size such as 4GB or 500MB.", callback=options.memory_size)
+]
+
 
 class RichProgress:
     """Draws the stages of a long run with Rich (the population package only knows the Progress protocol)."""
@@ -96,20 +113,12 @@ def generate(
 
 @population_app.command("screen")
 def screen(
-    omop: Annotated[
-        str,
-        typer.Option(
-            help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm",
-            callback=_LOCATION,
-        ),
-    ],
+    omop: _OmopOption,
     out_dir: Annotated[
         Path,
         typer.Option("--out", help="A new or empty folder for the ranked list and the report.", callback=options.path),
     ],
-    backend: Annotated[
-        str | None, typer.Option(help="duckdb (default), spark or postgres; inferred from --omop when left out.")
-    ] = None,
+    backend: _BackendOption = None,
     threshold: Annotated[
         int | None,
         typer.Option(help="Points from which a person is listed (default from the knowledge base)."),
@@ -118,12 +127,8 @@ def screen(
         Path | None,
         typer.Option(help="A truth file (person_id, kind) to report recall and precision.", callback=options.path),
     ] = None,
-    spark_master: Annotated[
-        str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)
-    ] = "local[2]",
-    memory_limit: Annotated[
-        str, typer.Option(help="DuckDB memory limit, a size such as 4GB or 500MB.", callback=options.memory_size)
-    ] = "2GB",
+    spark_master: _SparkMasterOption = "local[2]",
+    memory_limit: _MemoryLimitOption = "2GB",
     lang: Annotated[str, typer.Option(help="Language of the feature titles in the report: nl or en.")] = "en",
     as_of: Annotated[
         str | None, typer.Option(help="Screen as known on this date (YYYY-MM-DD): only records up to it are read.")
@@ -205,13 +210,7 @@ def _thresholds(text: str | None, default: int) -> list[int]:
 
 @population_app.command("evaluate")
 def evaluate_cmd(
-    omop: Annotated[
-        str,
-        typer.Option(
-            help="A folder of Parquet/CSV tables, a DuckDB file, or postgresql://user@host/db?schema=cdm",
-            callback=_LOCATION,
-        ),
-    ],
+    omop: _OmopOption,
     out_dir: Annotated[
         Path,
         typer.Option("--out", help="A new or empty folder for the report and figures.", callback=options.path),
@@ -238,15 +237,9 @@ def evaluate_cmd(
             help="Screen each diagnosed person 1, 2, 3 and 5 years before diagnosis, everyone else on the same dates.",
         ),
     ] = False,
-    backend: Annotated[
-        str | None, typer.Option(help="duckdb (default), spark or postgres; inferred from --omop when left out.")
-    ] = None,
-    spark_master: Annotated[
-        str, typer.Option(help="Spark master URL for --backend spark.", callback=_LOCATION)
-    ] = "local[2]",
-    memory_limit: Annotated[
-        str, typer.Option(help="DuckDB memory limit, a size such as 4GB or 500MB.", callback=options.memory_size)
-    ] = "2GB",
+    backend: _BackendOption = None,
+    spark_master: _SparkMasterOption = "local[2]",
+    memory_limit: _MemoryLimitOption = "2GB",
 ) -> None:
     """Replay the screen over time (recall, flags per 1,000, PPV, lead time) or before each diagnosis."""
     from cnopad.knowledge.casefinding import casefinding

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cnopad.domain import PatientRecord
+from cnopad.domain.input_rules import LIMITS, text_reason
 from cnopad.services import worklist
 from cnopad.services.access import ensure_can_read, ensure_can_write
 from cnopad.services.entry_forms import Field, FieldError, Kind, coerce
@@ -52,12 +53,14 @@ def void_entry(
     today: date,
     knowledge_version: str,
 ) -> Voided:
-    """Void one current entry with a reason (FieldError on the reason; NotFoundError: no such entry), commit.
+    """Void one current entry with a reason (FieldError on the kind, the entry id or the reason; NotFoundError:
+    no such entry), commit.
 
     Who may write is checked first, in this transaction; the worklist summary is refreshed with it.
     """
     if kind not in VOIDABLE:
         raise FieldError("kind", "unknown-choice")  # noqa: EM101 - a field and a rule slug, not a message
+    _check_entry_id(entry_id)
     allowed = ensure_can_write(uow, patient_id)
     reason = coerce(VOID_FORM, {"reason": raw_reason}, today=today)["reason"]
     purpose = allowed.basis.purpose("care")
@@ -66,6 +69,17 @@ def void_entry(
     worklist.refresh(uow, record, today=today, knowledge_version=knowledge_version)
     uow.commit()
     return Voided(record)
+
+
+def _check_entry_id(entry_id: str) -> None:
+    """Refuse an entry id no entry can have (longer than its column, control characters), naming the field:
+    a cut id could name another entry, so it is never shortened."""
+    field = "entry_id"
+    if len(entry_id) > LIMITS[field]:
+        raise FieldError(field, "too-long", max=LIMITS[field])
+    reason = text_reason(entry_id, multiline=False)
+    if reason is not None:
+        raise FieldError(field, "control-characters" if "control" in reason else "invalid-unicode")
 
 
 def entry_history(uow: UnitOfWork, patient_id: str, *, limit: int = 100) -> tuple[EntryHistory, ...]:

@@ -26,8 +26,10 @@ from cnopad.errors import (
     NotInCareTeamError,
 )
 from cnopad.services.emergency_access import REASON_MAX
+from cnopad.services.entry_forms import FieldError
 from cnopad.web.context import LoginRequired, SessionExpired, WebContext
 from cnopad.web.i18n import LANG_COOKIE, N_, pick_language
+from cnopad.web.labels import field_message
 from cnopad.web.rendering import render
 from cnopad.web.security import LOGIN_CSRF_COOKIE, CsrfRejected
 
@@ -95,12 +97,15 @@ def error_response(request: Request, exc: Exception) -> Response:
         return emergency_page(web, exc.patient_id)
     lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     status, title, explanation = _page_for(request, exc)
+    # a refused value that is not a form field (a part of the address): the page names it and the rule it broke
+    problem = f"{exc.field}: {field_message(lang, exc.rule, exc.params)}" if isinstance(exc, FieldError) else None
     html = render(
         lang,
         "error.html",
         status=status,
         title=title,
         explanation=explanation,
+        problem=problem,
         request_path=request.url.path,
         query="",
         user=None,

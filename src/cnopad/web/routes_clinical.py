@@ -243,7 +243,7 @@ async def void(web: Web, patient_id: str, kind: str, entry_id: str) -> Response:
                 uow,
                 patient_id,
                 kind,
-                entry_id[:128],
+                entry_id,
                 data.get("reason", ""),
                 today=container.today(),
                 knowledge_version=container.knowledge.version,

@@ -5,7 +5,6 @@ administrator opens and records nothing clinical. Refusals write nothing and are
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +17,7 @@ from cnopad.services.records import import_bundle
 from cnopad.services.users import add_user
 from conftest import TODAY  # type: ignore[import-not-found]
 from support.fhir import bundle, care_team, pain, patient
+from support.record_state import last_event, record_state
 
 AGB = "http://fhir.nl/fhir/NamingSystem/agb-z"
 TNF = "demo-adult-tnf"
@@ -46,39 +46,12 @@ def _auth(container: Container, name: str, role: Role, agb: str | None = None) -
     return {"Authorization": f"Bearer {token}"}
 
 
-def _state(container: Container, patient_id: str) -> tuple[Any, ...]:
-    """Everything an import or an entry could change: the patient row, every entry and the care-team index."""
-    from sqlalchemy import select
-
-    from cnopad.store.tables import care_team_index, entries, patients
-
-    with container.unit(container.operator()) as uow:
-        s = uow.session
-        row = s.execute(select(patients.c.digest, patients.c.version).where(patients.c.id == patient_id)).one()
-        stored = s.execute(
-            select(entries.c.kind, entries.c.entry_id, entries.c.digest)
-            .where(entries.c.patient_id == patient_id)
-            .order_by(entries.c.kind, entries.c.entry_id)
-        ).all()
-        team = s.execute(
-            select(care_team_index.c.member_id, care_team_index.c.identifier_value)
-            .where(care_team_index.c.patient_id == patient_id)
-            .order_by(care_team_index.c.member_id)
-        ).all()
-    return tuple(row), tuple(map(tuple, stored)), tuple(map(tuple, team))
-
-
-def _last_event(container: Container, user: str) -> Any:
-    with container.unit(container.operator()) as uow:
-        return next(e for e in uow.audit.events(limit=500) if e.user == user)
-
-
 def test_a_gp_outside_the_care_team_cannot_overwrite_a_patient_or_join_its_care_team_by_importing(
     http: TestClient, tnf: Container
 ) -> None:
     intruder = _auth(tnf, "intruder", Role.GP, INTRUDER)
     assert http.get(f"/api/patients/{TNF}", headers=intruder).status_code == 403
-    before = _state(tnf, TNF)
+    before = record_state(tnf, TNF)
     takeover = bundle(
         patient(TNF, birth="1990-01-01", name="Overschreven"),
         care_team("careteam", ("gp", "Indringer", INTRUDER), pid=TNF),
@@ -88,9 +61,9 @@ def test_a_gp_outside_the_care_team_cannot_overwrite_a_patient_or_join_its_care_
 
     assert response.status_code == 403, response.text
     assert response.headers["content-type"] == "application/problem+json"
-    assert _state(tnf, TNF) == before
+    assert record_state(tnf, TNF) == before
     assert http.get(f"/api/patients/{TNF}", headers=intruder).status_code == 403
-    refused = _last_event(tnf, "intruder")
+    refused = last_event(tnf, "intruder")
     assert (refused.action, refused.patient_id) == ("refused", TNF)
 
 
@@ -105,13 +78,13 @@ def test_the_rightful_gp_stays_in_the_care_team_after_a_refused_takeover(http: T
 
 def test_a_gp_outside_the_care_team_cannot_record_a_pain_score(http: TestClient, tnf: Container) -> None:
     intruder = _auth(tnf, "intruder", Role.GP, INTRUDER)
-    before = _state(tnf, TNF)
+    before = record_state(tnf, TNF)
     response = http.post(
         f"/api/patients/{TNF}/entries/pain", json={"date": TODAY.isoformat(), "score": 3}, headers=intruder
     )
     assert response.status_code == 403
-    assert _state(tnf, TNF) == before
-    assert _last_event(tnf, "intruder").action == "refused"
+    assert record_state(tnf, TNF) == before
+    assert last_event(tnf, "intruder").action == "refused"
 
 
 def test_a_care_team_member_still_imports_and_records(http: TestClient, tnf: Container) -> None:
@@ -132,22 +105,22 @@ def test_an_administrator_opens_no_record(http: TestClient, tnf: Container, path
     response = http.get(f"/api/patients/{TNF}{path}", headers=admin)
     assert response.status_code == 403
     assert "administrator" in response.json()["detail"]
-    assert (_last_event(tnf, "beheer").action, _last_event(tnf, "beheer").patient_id) == ("refused", TNF)
+    assert (last_event(tnf, "beheer").action, last_event(tnf, "beheer").patient_id) == ("refused", TNF)
 
 
 def test_an_administrator_lists_no_patients(http: TestClient, tnf: Container) -> None:
     admin = _auth(tnf, "beheer", Role.ADMIN)
     assert http.get("/api/patients", headers=admin).status_code == 403
-    assert _last_event(tnf, "beheer").action == "refused"
+    assert last_event(tnf, "beheer").action == "refused"
 
 
 def test_an_administrator_cannot_record_a_pain_score_or_import(http: TestClient, tnf: Container) -> None:
     admin = _auth(tnf, "beheer", Role.ADMIN)
-    before = _state(tnf, TNF)
+    before = record_state(tnf, TNF)
     scored = http.post(f"/api/patients/{TNF}/entries/pain", json={"date": TODAY.isoformat(), "score": 3}, headers=admin)
     imported = http.post(
         "/api/bundles", json=bundle(patient(TNF), pain("pain-y", 2, "2026-11-01", pid=TNF)), headers=admin
     )
     assert (scored.status_code, imported.status_code) == (403, 403)
-    assert _state(tnf, TNF) == before
-    assert _last_event(tnf, "beheer").action == "refused"
+    assert record_state(tnf, TNF) == before
+    assert last_event(tnf, "beheer").action == "refused"

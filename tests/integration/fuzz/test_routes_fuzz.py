@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -21,11 +18,10 @@ from cnopad.api import create_app
 from cnopad.bootstrap import Container
 from cnopad.domain.access import Role
 from cnopad.services.cds import PREFETCH
-from cnopad.services.demo import load_demo
 from cnopad.services.entries import FORMS
 from cnopad.services.users import add_user
 from conftest import TODAY  # type: ignore[import-not-found]
-from support.cds_client import BASE, SigningClient
+from support.cds_client import SigningClient
 from support.fhir import bundle, care_team, pain, patient
 
 PATIENT = "demo-adult-pamidronate-overdue"
@@ -74,39 +70,16 @@ GOOD: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.fixture
-def ehr(tmp_path: Path) -> SigningClient:
-    return SigningClient(tmp_path)
-
-
-@pytest.fixture
-def demo(make_container: Callable[..., Container], ehr: SigningClient) -> Container:
-    container = make_container(base_url=BASE, cds_clients=ehr.clients_file())
-    load_demo(lambda: container.unit(container.operator()), valuesets=container.knowledge.valuesets, today=TODAY)
-    return container
-
-
-@pytest.fixture
-def http(demo: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(demo), base_url=BASE, raise_server_exceptions=False) as client:
-        yield client
-
-
-@pytest.fixture
-def centre(demo: Container) -> dict[str, str]:
-    with demo.unit(demo.operator()) as uow:
-        _, token = add_user(uow, "fuzz-centre", Role.EXPERTISE_CENTRE)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _send(http: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None, **params: Any) -> Any:
+def _send(
+    demo_http: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None, **params: Any
+) -> Any:
     """One request; a body is sent as ASCII JSON, so lone surrogates travel as ``\\ud800`` escapes, and query
     values are percent-encoded byte for byte (a lone surrogate as the bytes UTF-8 would give it)."""
     content = json.dumps(body).encode("ascii") if body is not None else None
     extra = {"content-type": "application/json"} if content is not None else {}
     query = "&".join(f"{k}={quote(str(v).encode('utf-8', 'surrogatepass'), safe='')}" for k, v in params.items())
     url = f"{path}?{query}" if query else path
-    return http.request(method, url, content=content, headers={**headers, **extra})
+    return demo_http.request(method, url, content=content, headers={**headers, **extra})
 
 
 def _checked(response: Any, *, named: str | None = None) -> None:
@@ -143,10 +116,10 @@ def _covered() -> set[tuple[str, str]]:
     }
 
 
-def test_every_route_of_the_api_is_fuzzed_here(demo: Container) -> None:
+def test_every_route_of_the_api_is_fuzzed_here(demo_container: Container) -> None:
     routes = {
         (method, str(route.path))
-        for route in iter_route_contexts(create_app(demo).routes)
+        for route in iter_route_contexts(create_app(demo_container).routes)
         if route.methods and str(route.path).startswith(("/api", "/cds-services"))
         for method in route.methods
         if method != "HEAD"
@@ -160,9 +133,9 @@ READS = ["", "/assessment", "/tasks", "/information", "/careplan", "/criteria", 
 @FUZZ
 @given(read=st.sampled_from(READS), as_of=st.one_of(BAD_DATES, BAD_QUERY), lang=st.one_of(st.just("nl"), BAD_QUERY))
 def test_reads_with_bad_query_values_never_fail(
-    http: TestClient, centre: dict[str, str], read: str, as_of: str, lang: str
+    demo_http: TestClient, centre_auth: dict[str, str], read: str, as_of: str, lang: str
 ) -> None:
-    _checked(_send(http, "GET", f"/api/patients/{PATIENT}{read}", centre, as_of=as_of, lang=lang))
+    _checked(_send(demo_http, "GET", f"/api/patients/{PATIENT}{read}", centre_auth, as_of=as_of, lang=lang))
 
 
 @FUZZ
@@ -172,24 +145,24 @@ def test_reads_with_bad_query_values_never_fail(
     patient_id=st.one_of(BAD_QUERY, st.sampled_from(["%", "_", "..", "a" * 65])),
 )
 def test_lists_users_discovery_and_paths_with_bad_values_never_fail(
-    http: TestClient, centre: dict[str, str], ehr: SigningClient, q: str, limit: object, patient_id: str
+    demo_http: TestClient, centre_auth: dict[str, str], ehr: SigningClient, q: str, limit: object, patient_id: str
 ) -> None:
-    _checked(_send(http, "GET", "/api/patients", centre, q=q, limit=limit))
-    _checked(_send(http, "GET", "/api/users", centre))
-    _checked(http.get("/cds-services", headers=ehr.auth("/cds-services")))
+    _checked(_send(demo_http, "GET", "/api/patients", centre_auth, q=q, limit=limit))
+    _checked(_send(demo_http, "GET", "/api/users", centre_auth))
+    _checked(demo_http.get("/cds-services", headers=ehr.auth("/cds-services")))
     path_id = quote(patient_id.encode("utf-8", "surrogatepass"), safe="")
-    _checked(_send(http, "GET", f"/api/patients/{path_id}/tasks", centre))
+    _checked(_send(demo_http, "GET", f"/api/patients/{path_id}/tasks", centre_auth))
 
 
 @FUZZ
 @given(form=st.sampled_from(sorted(FORMS)), data=st.data())
 def test_a_record_form_with_one_bad_value_is_refused_naming_that_field(
-    http: TestClient, centre: dict[str, str], form: str, data: st.DataObject
+    demo_http: TestClient, centre_auth: dict[str, str], form: str, data: st.DataObject
 ) -> None:
     field = data.draw(st.sampled_from([f.name for f in FORMS[form]]))
     value = data.draw(BAD_VALUES)
     body = {**GOOD[form], field: value}
-    response = _send(http, "POST", f"/api/patients/{PATIENT}/entries/{form.replace('_', '-')}", centre, body)
+    response = _send(demo_http, "POST", f"/api/patients/{PATIENT}/entries/{form.replace('_', '-')}", centre_auth, body)
     # a value may still be acceptable (an empty optional field, a plausible date); a refusal names the field
     named = field if form not in ("medication_stop", "infusion") else None
     _checked(response, named=named)
@@ -198,12 +171,12 @@ def test_a_record_form_with_one_bad_value_is_refused_naming_that_field(
 @FUZZ
 @given(reason=st.one_of(BAD_TEXT, WRONG_TYPES))
 def test_an_emergency_access_request_with_a_bad_reason_never_fails(
-    http: TestClient, demo: Container, reason: object
+    demo_http: TestClient, demo_container: Container, reason: object
 ) -> None:
-    with demo.unit(demo.operator()) as uow:
+    with demo_container.unit(demo_container.operator()) as uow:
         _, token = add_user(uow, f"outsider-{next(_USERS)}", Role.GP, practitioner=(AGB, "01000042"))
     response = _send(
-        http,
+        demo_http,
         "POST",
         f"/api/patients/{PATIENT}/emergency-access",
         {"Authorization": f"Bearer {token}"},
@@ -215,7 +188,7 @@ def test_an_emergency_access_request_with_a_bad_reason_never_fails(
 @FUZZ
 @given(element=st.sampled_from(["name", "birthDate", "id", "gender", "pain-date", "pain-value"]), value=BAD_VALUES)
 def test_an_import_with_one_bad_element_is_refused_naming_the_bundle_location(
-    http: TestClient, centre: dict[str, str], element: str, value: object
+    demo_http: TestClient, centre_auth: dict[str, str], element: str, value: object
 ) -> None:
     data = bundle(patient("p-fuzz"), pain("o1", 3, "2024-05-01", pid="p-fuzz"), pid="p-fuzz")
     resource = data["entry"][0]["resource"]
@@ -227,7 +200,7 @@ def test_an_import_with_one_bad_element_is_refused_naming_the_bundle_location(
         resource["name"] = [{"text": value}]
     else:
         resource[element] = value
-    response = _send(http, "POST", "/api/bundles", centre, data)
+    response = _send(demo_http, "POST", "/api/bundles", centre_auth, data)
     _checked(response, named="Bundle")
 
 
@@ -254,10 +227,10 @@ def _hook_body(user_id: object, birth: object, pain_date: object) -> dict[str, A
     pain_date=st.one_of(st.just("2026-01-01"), BAD_DATES, BAD_TEXT),
 )
 def test_a_cds_call_with_bad_values_never_fails(
-    http: TestClient, ehr: SigningClient, user_id: object, birth: object, pain_date: object
+    demo_http: TestClient, ehr: SigningClient, user_id: object, birth: object, pain_date: object
 ) -> None:
     path = "/cds-services/cnopad-patient-view"
-    response = _send(http, "POST", path, ehr.auth(path), _hook_body(user_id, birth, pain_date))
+    response = _send(demo_http, "POST", path, ehr.auth(path), _hook_body(user_id, birth, pain_date))
     _checked(response)
 
 
@@ -269,7 +242,7 @@ def test_a_cds_call_with_bad_values_never_fails(
     comment=st.one_of(BAD_TEXT, WRONG_TYPES),
 )
 def test_cds_feedback_with_bad_values_never_fails(
-    http: TestClient, ehr: SigningClient, card: object, timestamp: object, system: object, comment: object
+    demo_http: TestClient, ehr: SigningClient, card: object, timestamp: object, system: object, comment: object
 ) -> None:
     path = "/cds-services/cnopad-patient-view/feedback"
     body = {
@@ -282,4 +255,4 @@ def test_cds_feedback_with_bad_values_never_fails(
             }
         ]
     }
-    _checked(_send(http, "POST", path, ehr.auth(path), body))
+    _checked(_send(demo_http, "POST", path, ehr.auth(path), body))

@@ -185,6 +185,35 @@ def test_another_gp_cannot_void_an_entry_of_a_patient_outside_their_care_team(se
     assert any(o.id == "pt-own-pain" for o in _stored(served.container, "pt-own").observations)
 
 
+def test_an_entry_id_longer_than_its_column_is_refused_naming_the_field_and_never_cut(
+    served: Served, gp: httpx.Client
+) -> None:
+    page = gp.get("/patients/pt-own").text
+    before = entry_count(served.container, "pt-own")
+    # the id of a current entry, made one character longer than the entries table's column (128): cutting it
+    # would look up another id; it is refused before anything is read, naming the field in each language
+    too_long = "pt-own-pain" + "x" * (129 - len("pt-own-pain"))
+    for lang, message in (
+        ("nl", "entry_id: Te lang: hoogstens 128 tekens."),
+        ("en", "entry_id: Too long: at most 128 characters."),
+    ):
+        response = gp.post(
+            f"/patients/pt-own/entries/observations/{too_long}/void?lang={lang}",
+            data={"reason": "Wrong patient", "csrf_token": csrf_of(page)},
+        )
+        assert response.status_code == 400, response.text[:500]
+        assert message in response.text
+    assert entry_count(served.container, "pt-own") == before
+    assert any(o.id == "pt-own-pain" for o in _stored(served.container, "pt-own").observations)
+    # at the column's length the id is looked up as it is: no such entry, nothing voided
+    at_limit = gp.post(
+        f"/patients/pt-own/entries/observations/{'x' * 128}/void",
+        data={"reason": "Wrong patient", "csrf_token": csrf_of(page)},
+    )
+    assert at_limit.status_code == 404
+    assert any(o.id == "pt-own-pain" for o in _stored(served.container, "pt-own").observations)
+
+
 # ---------------------------------------------------------------------------------------------- session
 def test_a_form_sent_after_the_session_ended_gets_the_sign_in_box_and_nothing_is_saved(
     served: Served, gp: httpx.Client

@@ -338,6 +338,8 @@ def lookalike_osteoarthritis(r: Rows, pid: int, onset: int) -> None:
         r.condition(pid, onset + int(g.integers(2 * YEAR, 3 * YEAR)), src="icpc_chest")
     if g.random() < 0.15:
         r.note(pid, onset, notes.OSTEOARTHRITIS)
+    if g.random() < 0.05:
+        r.note(pid, onset + int(g.integers(0, YEAR)), notes.NEGATED_SITES)
 
 
 def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
@@ -368,6 +370,8 @@ def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
         r.condition(pid, onset + length + int(g.integers(30, 90)), src=site)
     if g.random() < 0.30:
         r.note(pid, onset, notes.BACTERIAL_OM)
+    if g.random() < 0.30:
+        r.note(pid, onset + int(g.integers(0, 60)), notes.NEGATED_SITES)
 
 
 @dataclass(frozen=True)

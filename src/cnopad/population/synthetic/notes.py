@@ -20,9 +20,15 @@ ROUTINE = (
     "Hoest sinds een week, longen schoon bij auscultatie. Afwachtend beleid.",
     "Acne vulgaris op het gelaat, start lokale behandeling.",
     "Rugpijn laag lumbaal na tillen, geen uitstraling. Blijven bewegen.",
+)
+
+# a bone site named but negated or hedged, for the look-alikes (kept out of ROUTINE: every note naming a site
+# goes through clinlp, and a million routine notes would make the screen slow without testing more)
+NEGATED_SITES = (
     "Val van de fiets. Geen zwelling van de linker tibia, loopt normaal.",
     "Pijn rechter onderbeen eerder passend bij groeipijn. Uitleg gegeven.",
     "No swelling or tenderness of the right femur after the fall.",
+    "Verdenking op osteomyelitis van de linker tibia, bloedkweek afwachten.",
 )
 
 # undiagnosed adult CNO-SCCH: mostly complaints and doubt, sometimes a clinician names it

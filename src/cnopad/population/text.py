@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -157,7 +157,7 @@ def _sites(doc: Any, counted: list[Any], *, complaint_needed: bool) -> Iterator[
             yield f"{region}_{side}" if side else region
 
 
-def _nearest_side(doc: Any, ent: Any, side_of: dict[str, str], window: int) -> str | None:
+def _nearest_side(doc: Any, ent: Any, side_of: Mapping[str, str], window: int) -> str | None:
     """The side word nearest to a site mention within ``window`` tokens in its sentence ("both" wins a tie)."""
     sent = ent.sent
     best: tuple[int, int, str] | None = None

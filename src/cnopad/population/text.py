@@ -92,7 +92,20 @@ def might_mention(text: str) -> bool:
     hold no match and skips the spaCy pipeline (most pre-selected notes, e.g. "acne vulgaris").
     """
     norm = _normalise(text)
-    return any(all(p in norm for p in pieces) for pieces in _term_pieces())
+    # each distinct piece is looked for once (with the site terms there are over a hundred terms, and testing
+    # every term's pieces one by one made this cheap test the slowest part of reading notes)
+    present = frozenset(p for p in _distinct_pieces() if p in norm)
+    return bool(present) and any(pieces <= present for pieces in _term_piece_sets())
+
+
+@cache
+def _distinct_pieces() -> tuple[str, ...]:
+    return tuple(sorted({p for pieces in _term_pieces() for p in pieces}))
+
+
+@cache
+def _term_piece_sets() -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(pieces) for pieces in _term_pieces() if pieces)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ Steps, each in its own child process so that its peak RSS is its own:
 1. generate N synthetic persons (row counts per table, seconds, peak RSS);
 2. screen them with cnopad (Ibis on DuckDB): wall time of ``screen()`` and its stages, peak RSS;
 3. the baseline: one hand-written DuckDB SQL query computing the same score over the same Parquet files
-   (concept resolution included; the note mentions come from the same clinlp step, since SQL cannot
-   read Dutch context); the two score tables must be equal, row for row;
+   (concept resolution included; the note mentions and the body sites written in condition text come from
+   the same clinlp step, since SQL cannot read Dutch context); the two score tables must be equal, row for row;
 4. Spark local[2] on ``--spark-persons`` persons must give the identical scores and ranking as DuckDB.
 It prints every figure and the ratio screen / baseline. Targets (issue 7): screen <= 30 s, <= 1.3x the
 hand-written SQL, peak RSS <= 4 GB.

@@ -8,8 +8,8 @@ Steps, each in its own child process so that its peak RSS is its own:
 1. generate N synthetic persons (row counts per table, seconds, peak RSS);
 2. screen them with cnopad (Ibis on DuckDB): wall time of ``screen()`` and its stages, peak RSS;
 3. the baseline: one hand-written DuckDB SQL query computing the same score over the same Parquet files
-   (concept resolution included; the note mentions come from the same clinlp step, since SQL cannot
-   read Dutch context); the two score tables must be equal, row for row;
+   (concept resolution included; the note mentions and the body sites written in condition text come from
+   the same clinlp step, since SQL cannot read Dutch context); the two score tables must be equal, row for row;
 4. Spark local[2] on ``--spark-persons`` persons must give the identical scores and ranking as DuckDB.
 It prints every figure and the ratio screen / baseline. Targets (issue 7): screen <= 30 s, <= 1.3x the
 hand-written SQL, peak RSS <= 4 GB.
@@ -66,30 +66,33 @@ def child_screen(omop: Path, backend: str, result_file: Path) -> dict[str, Any]:
 
 
 def child_baseline(omop: Path, result_file: Path) -> dict[str, Any]:
-    from cnopad.population.text import counted_mentions, stems_pattern
+    from cnopad.population.text import findings, hit_rows, stems_pattern
 
     kb = casefinding()
     started = time.perf_counter()
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     con.execute("SET enable_progress_bar = false")
-    groups = [g.id for g in kb.notes.groups]
+    groups = [g.id for g in kb.notes.groups] + ([kb.notes.sites.id] if kb.notes.sites else [])
     notes: Any = con.execute(
         f"SELECT note_id, person_id, note_date, note_text FROM read_parquet('{omop}/note.parquet') "
         "WHERE regexp_matches(lower(note_text), ?)",
         [stems_pattern(kb, groups)],
     ).to_arrow_table()
-    hits: dict[str, list[Any]] = {"note_id": [], "person_id": [], "note_date": [], "term_group": []}
+    hits: dict[str, list[Any]] = {"note_id": [], "person_id": [], "note_date": [], "term_group": [], "site": []}
     columns = [notes.column(c).to_pylist() for c in ("note_id", "person_id", "note_date")]
-    for i, found in enumerate(counted_mentions(notes.column("note_text").to_pylist())):
-        for group in sorted(found):
+    for i, found in enumerate(findings(notes.column("note_text").to_pylist())):
+        for group, site in hit_rows(found, kb, groups):
             for key, col in zip(("note_id", "person_id", "note_date"), columns, strict=True):
                 hits[key].append(col[i])
             hits["term_group"].append(group)
-    text_seconds = time.perf_counter() - started
+            hits["site"].append(site)
     schema = pa.schema(
-        [("note_id", pa.int64()), ("person_id", pa.int64()), ("note_date", pa.date32()), ("term_group", pa.string())]
-    )
+        [("note_id", pa.int64()), ("person_id", pa.int64()), ("note_date", pa.date32()), ("term_group", pa.string()),
+         ("site", pa.string())]
+    )  # fmt: skip
     con.register("note_hits", pa.table(hits, schema=schema))
+    con.register("row_sites", _row_sites(con, kb, omop))
+    text_seconds = time.perf_counter() - started
     sql_started = time.perf_counter()
     scores = con.execute(baseline_sql(kb, omop)).to_arrow_table()
     sql_seconds = time.perf_counter() - sql_started
@@ -100,6 +103,39 @@ def child_baseline(omop: Path, result_file: Path) -> dict[str, Any]:
         "sql_seconds": sql_seconds,
         "rss_mb": _rss_mb(),
     }
+
+
+# --------------------------------------------------------- body sites in the text of coded rows (issue 14)
+#: the tables whose rows carry their own text, and its column
+_TEXT_COLUMNS = {"condition_occurrence": "condition_source_value", "observation": "observation_source_value"}
+
+
+def _row_sites(con: Any, kb: CaseFinding, omop: Path) -> pa.Table:
+    """(omop_table, row_id, site) for every coded row whose text names a body site (the same clinlp step as the
+    screen; here for every row with a site stem, the screen reads only rows of the signals counted by site:
+    other signals never count sites, so the scores agree)."""
+    from cnopad.population.text import findings, stems_pattern
+
+    out: dict[str, list[Any]] = {"omop_table": [], "row_id": [], "site": []}
+    if kb.notes.sites is not None:
+        pattern = stems_pattern(kb, [kb.notes.sites.id])
+        for table, column in _TEXT_COLUMNS.items():
+            path = omop / f"{table}.parquet"
+            if column not in pq.read_schema(path).names:
+                continue
+            rows: Any = con.execute(
+                f"SELECT {_DOMAINS[table][0]} AS row_id, {column} AS text FROM read_parquet('{path}') "
+                f"WHERE regexp_matches(lower({column}), ?)",
+                [pattern],
+            ).to_arrow_table()
+            ids = rows.column("row_id").to_pylist()
+            for rid, found in zip(ids, findings(rows.column("text").to_pylist(), complaint_needed=False), strict=True):
+                for site in sorted(found.sites):
+                    out["omop_table"].append(table)
+                    out["row_id"].append(rid)
+                    out["site"].append(site)
+    schema = pa.schema([("omop_table", pa.string()), ("row_id", pa.int64()), ("site", pa.string())])
+    return pa.table(out, schema=schema)
 
 
 # ------------------------------------------------------------------------------------- the baseline SQL
@@ -188,11 +224,16 @@ def _domain_sql(table: str, omop: Path) -> str:
             "(t.value_as_concept_id IS NOT NULL AND t.value_as_concept_id <> 0) AS has_result, "
             "(n.concept_id IS NOT NULL) AS negative"
         )
+    site = "m.site"
+    if table in _TEXT_COLUMNS:
+        # the site the code spells, else each site the row's text names (issue 14)
+        join += f" LEFT JOIN row_sites rs ON rs.omop_table = '{table}' AND rs.row_id = t.{row_id}"
+        site = "coalesce(m.site, rs.site)"
     parts = []
     for column in (std, src):
         parts.append(
             f"SELECT '{table}' AS omop_table, t.{row_id} AS row_id, t.person_id, m.signal, t.{day} AS event_date, "
-            f"{extra}, m.site FROM read_parquet('{omop}/{table}.parquet') t "
+            f"{extra}, {site} AS site FROM read_parquet('{omop}/{table}.parquet') t "
             f"JOIN concept_map m ON m.omop_table = '{table}' AND m.concept_id = t.{column} {join}"
         )
     return " UNION ".join(parts)
@@ -230,7 +271,8 @@ def _window_sql(f: Feature) -> str:
         cond += f" AND date_diff('day', a.event_date, b.event_date) >= {r.min_span_days}"
     if r.min_sites is not None:
         # sites spelled in ICD-10-CM characters (score.yaml site_axes) are not derived here: the synthetic
-        # population holds no such codes, so both sides agree on it
+        # population holds no such codes, so both sides agree on it; sites written in text come from
+        # row_sites and note_hits (the same clinlp step as the screen)
         cond += (
             " AND date_diff('day', a.event_date, b.event_date) >= 0"
             " AND a.site IS NOT NULL AND b.site IS NOT NULL AND a.site <> b.site"
@@ -282,7 +324,7 @@ def baseline_sql(kb: CaseFinding, omop: Path) -> str:
     text = (
         "SELECT DISTINCT 'note' AS omop_table, h.note_id AS row_id, h.person_id, m.signal, h.note_date AS event_date, "
         "NULL::DATE, NULL::BIGINT, NULL::DOUBLE, CASE WHEN m.result THEN TRUE END, CASE WHEN m.result THEN TRUE END, "
-        "NULL::VARCHAR FROM note_hits h JOIN note_map m USING (term_group)"
+        "h.site FROM note_hits h JOIN note_map m USING (term_group)"
     )
     domains = sorted(
         {t for src_tables in (s.tables for sig in kb.score.signals for s in kb.sources(sig.id)) for t in src_tables}

@@ -55,18 +55,21 @@ class OmopBuilder:
         cid = self.concept(code, standard=column == "standard")
         return (cid, 0) if column == "standard" else (0, cid)
 
-    def condition(self, person_id: int, day: date, code: str, *, column: str = "source") -> OmopBuilder:
-        """A condition coded in the source (default) or standard concept column."""
+    def condition(
+        self, person_id: int, day: date, code: str, *, column: str = "source", text: str | None = None
+    ) -> OmopBuilder:
+        """A condition coded in the source (default) or standard concept column, with its text when given."""
         std, src = self._ids_for(code, column)
-        self.rows["condition_occurrence"].append(
-            {
-                "condition_occurrence_id": next(self._row),
-                "person_id": person_id,
-                "condition_concept_id": std,
-                "condition_source_concept_id": src,
-                "condition_start_date": day,
-            }
-        )
+        row: dict[str, Any] = {
+            "condition_occurrence_id": next(self._row),
+            "person_id": person_id,
+            "condition_concept_id": std,
+            "condition_source_concept_id": src,
+            "condition_start_date": day,
+        }
+        if text is not None:
+            row["condition_source_value"] = text
+        self.rows["condition_occurrence"].append(row)
         return self
 
     def observation(self, person_id: int, day: date, code: str, *, column: str = "source") -> OmopBuilder:
@@ -162,7 +165,7 @@ class OmopBuilder:
             if not any(p["person_id"] == 999_999 for p in self.rows["person"]):
                 self.person(999_999, date(1970, 1, 1))
             self.condition(999_999, date(2015, 1, 1), FILLER, column="standard")
-        out = {name: pa.Table.from_pylist(rows, schema=SCHEMAS[name]) for name, rows in self.rows.items() if rows}
+        out = {name: pa.Table.from_pylist(rows, schema=_schema(name, rows)) for name, rows in self.rows.items() if rows}
         for name in ("drug_exposure", "procedure_occurrence", "measurement", "observation", "note"):
             out.setdefault(name, SCHEMAS[name].empty_table())
         pairs = sorted(self.concepts.items(), key=lambda kv: kv[1])
@@ -184,6 +187,18 @@ class OmopBuilder:
         if cdm_version is not None:
             out["cdm_source"] = pa.table({"cdm_source_name": ["test"], "cdm_version": [cdm_version]})
         return out
+
+
+#: free-text columns written only when a record has text (most tests' tables stay as before)
+TEXT_COLUMNS = {"condition_occurrence": "condition_source_value"}
+
+
+def _schema(name: str, rows: list[dict[str, Any]]) -> pa.Schema:
+    schema = SCHEMAS[name]
+    column = TEXT_COLUMNS.get(name)
+    if column and any(column in r for r in rows):
+        schema = schema.append(pa.field(column, pa.string()))
+    return schema
 
 
 SCHEMAS: dict[str, pa.Schema] = {

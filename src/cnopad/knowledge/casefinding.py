@@ -33,6 +33,8 @@ from cnopad.knowledge.casefinding_files import (
     Signal,
     SignalSource,
     SiteAxis,
+    SiteGroup,
+    SiteTerms,
     SyntheticCode,
     SyntheticConcept,
     SyntheticDrug,
@@ -63,6 +65,8 @@ __all__ = [
     "Signal",
     "SignalSource",
     "SiteAxis",
+    "SiteGroup",
+    "SiteTerms",
     "SkippedCode",
     "SyntheticCode",
     "SyntheticConcept",
@@ -159,6 +163,18 @@ class CaseFinding:
         msg = f"no note-term group {group_id!r}"
         raise LookupError(msg)
 
+    def stems(self, group_id: str) -> tuple[str, ...]:
+        """The stems that pre-select texts for a term group, or for the body sites (``sites.id``)."""
+        sites = self.notes.sites
+        if sites is not None and group_id == sites.id:
+            return tuple(dict.fromkeys(stem for g in sites.groups for stem in g.stems))
+        return self.term_group(group_id).stems
+
+    def site_signals(self) -> tuple[str, ...]:
+        """The signals whose events a rule counts by body site (``min_sites``): their condition text is read."""
+        wanted = {f.signal for f in self.features if f.rule.min_sites is not None}
+        return tuple(s.id for s in self.score.signals if s.id in wanted)
+
     def sources(self, signal_id: str) -> Iterator[SignalSource]:
         """The sources of a signal, with those of the signals it includes."""
         sig = self.signal(signal_id)
@@ -231,7 +247,8 @@ def check_references(score: ScoreFile, notes: NoteTermsFile, name: str) -> None:
     if score.diagnosed_signal not in signals:
         raise _fail(name, "diagnosed_signal", f"no signal {score.diagnosed_signal!r}")
     for s in score.signals:
-        _check_signal(s, signals, {g.id for g in notes.groups}, name)
+        groups = {g.id for g in notes.groups} | ({notes.sites.id} if notes.sites is not None else set())
+        _check_signal(s, signals, groups, name)
     for f in score.features:
         _check_feature(f, signals, features, name)
     _check_acyclic({s.id: s.include_signals for s in score.signals}, name, "signals")

@@ -313,11 +313,64 @@ class TermGroup(BaseModel):
     @field_validator("stems")
     @classmethod
     def _ascii_lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for stem in value:
-            if not re.fullmatch(r"[a-z]{3,}", stem):
-                msg = f"stem {stem!r} must be at least 3 lower-case ASCII letters"
-                raise ValueError(msg)
+        return _ascii_stems(value)
+
+
+def _ascii_stems(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Stems pre-select texts with a lower-case regular expression: plain ASCII letters only."""
+    for stem in value:
+        if not re.fullmatch(r"[a-z]{3,}", stem):
+            msg = f"stem {stem!r} must be at least 3 lower-case ASCII letters"
+            raise ValueError(msg)
+    return value
+
+
+_SITE_NAME = r"^[a-z][a-z_]*$"
+
+
+class SiteGroup(BaseModel):
+    """Words (Dutch and English) that name one body site, and the stems that pre-select texts for them."""
+
+    model_config = _FROZEN
+    site: str = Field(pattern=_SITE_NAME)
+    stems: tuple[str, ...] = Field(min_length=1)
+    terms: tuple[NoteTerm, ...] = Field(min_length=1)
+
+    @field_validator("stems")
+    @classmethod
+    def _ascii_lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _ascii_stems(value)
+
+
+class SiteTerms(BaseModel):
+    """Body sites and sides of a bone complaint read from free text (notes and the text of coded conditions)."""
+
+    model_config = _FROZEN
+    #: the term-group id a signal names in ``note_terms`` to receive note mentions of a site
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    statements: tuple[str, ...] = Field(min_length=1)
+    reference: str = Field(min_length=1)
+    inference: str = Field(min_length=1)
+    #: how many tokens either side of a site word a side word may stand
+    side_window: int = Field(ge=1, le=10)
+    sides: dict[Literal["left", "right", "both"], tuple[str, ...]]
+    #: a note names a site only with one of these words, counted, in the same sentence
+    complaint: TermGroup
+    groups: tuple[SiteGroup, ...] = Field(min_length=1)
+
+    _ids = field_validator("statements")(statement_ids)
+
+    @field_validator("sides")
+    @classmethod
+    def _all_sides(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if set(value) != {"left", "right", "both"} or not all(value.values()):
+            msg = "give words for left, right and both"
+            raise ValueError(msg)
         return value
+
+    def label(self, site: str) -> str:
+        """The clinlp entity label of a site group."""
+        return f"{self.id}:{site}"
 
 
 class NoteTermsFile(BaseModel):
@@ -329,6 +382,17 @@ class NoteTermsFile(BaseModel):
     counts_when: CountsWhen
     extra_context_rules: tuple[ContextRuleSpec, ...] = ()
     groups: tuple[TermGroup, ...]
+    sites: SiteTerms | None = None
+
+    @model_validator(mode="after")
+    def _distinct_ids(self) -> NoteTermsFile:
+        ids = [g.id for g in self.groups]
+        if self.sites is not None:
+            ids += [self.sites.id, self.sites.complaint.id]
+        if len(set(ids)) != len(ids):
+            msg = "term group ids (with sites.id and sites.complaint.id) must be unique"
+            raise ValueError(msg)
+        return self
 
 
 class SyntheticConcept(BaseModel):

@@ -51,6 +51,8 @@ class Domain:
     concept: str
     source_concept: str
     date: str
+    #: the column holding the row's own free text (``*_source_value``), when it has one the screen reads
+    text: str | None = None
 
 
 ID, DATE, INT, FLOAT, STR = "int64", "date", "int64", "float64", "string"
@@ -84,6 +86,8 @@ TABLES: dict[str, TableSpec] = {
                 Column("condition_concept_id", ID),
                 Column("condition_source_concept_id", ID),
                 Column("condition_start_date", DATE),
+                # free text of the coded condition: the body site when the code names none
+                Column("condition_source_value", STR, required=False),
             ),
             required=True,
             must_have_rows=True,
@@ -131,6 +135,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("observation_concept_id", ID),
                 Column("observation_source_concept_id", ID),
                 Column("observation_date", DATE),
+                Column("observation_source_value", STR, required=False),
             ),
         ),
         TableSpec(
@@ -150,6 +155,7 @@ DOMAINS: dict[str, Domain] = {
             "condition_concept_id",
             "condition_source_concept_id",
             "condition_start_date",
+            "condition_source_value",
         ),
         Domain(
             "drug_exposure", "drug_exposure_id", "drug_concept_id", "drug_source_concept_id", "drug_exposure_start_date"
@@ -174,6 +180,7 @@ DOMAINS: dict[str, Domain] = {
             "observation_concept_id",
             "observation_source_concept_id",
             "observation_date",
+            "observation_source_value",
         ),
     )
 }

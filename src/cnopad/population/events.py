@@ -3,7 +3,8 @@
 A row counts when its standard concept or its source concept is in the signal's resolved concept set;
 a row matching on both columns counts once. Each event carries what the rules need: its date, the
 exposure days and end of a drug, a measurement value in the rule's unit, whether a result is negative,
-and the body site of the code. The age scope is taken at the event date.
+and the body site of the code, else the site written in the row's text (``row_sites``: one event per site
+when the text names several). The age scope is taken at the event date.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from cnopad.population.cdm import DOMAINS, Domain
 from cnopad.population.resolve import Resolution
@@ -33,23 +35,37 @@ EVENT_SCHEMA = ibis.schema(
     }
 )
 
-#: note mentions that count, as (note_id, person_id, note_date, term group)
+#: note mentions that count, as (note_id, person_id, note_date, term group, body site or null)
 TEXT_HIT_SCHEMA = pa.schema(
     [
         ("note_id", pa.int64()),
         ("person_id", pa.int64()),
         ("note_date", pa.date32()),
         ("term_group", pa.string()),
+        ("site", pa.string()),
     ]
 )
 
+#: body sites written in the text of coded rows (condition_source_value ...), as (table, row id, site)
+ROW_SITE_SCHEMA = pa.schema([("omop_table", pa.string()), ("row_id", pa.int64()), ("site", pa.string())])
 
-def events(omop: Omop, resolution: Resolution, text_hits: pa.Table, *, adult_age: int) -> ir.Table | None:
+
+def events(
+    omop: Omop,
+    resolution: Resolution,
+    text_hits: pa.Table,
+    *,
+    adult_age: int,
+    row_sites: pa.Table | None = None,
+) -> ir.Table | None:
     """All events of all signals with their age scope ('adult', 'child'; null without a birth year)."""
     cmap = ibis.memtable(resolution.concept_rows)
     parts: list[ir.Table] = []
     for table in sorted(set(resolution.concept_rows.column("omop_table").to_pylist())):
-        parts.append(_domain_events(omop, DOMAINS[table], cmap, resolution))
+        texts = None
+        if row_sites is not None and table in set(row_sites.column("omop_table").to_pylist()):
+            texts = ibis.memtable(row_sites.filter(pc.equal(row_sites["omop_table"], table)))
+        parts.append(_domain_events(omop, DOMAINS[table], cmap, resolution, texts))
     text = _text_events(text_hits, resolution)
     if text is not None:
         parts.append(text)
@@ -59,7 +75,9 @@ def events(omop: Omop, resolution: Resolution, text_hits: pa.Table, *, adult_age
     return _with_scope(union, omop.tables["person"], adult_age)
 
 
-def _domain_events(omop: Omop, domain: Domain, cmap: ir.Table, resolution: Resolution) -> ir.Table:
+def _domain_events(
+    omop: Omop, domain: Domain, cmap: ir.Table, resolution: Resolution, texts: ir.Table | None = None
+) -> ir.Table:
     t = omop.tables[domain.table]
     cm = cmap.filter(cmap.omop_table == domain.table).select("signal", "concept_id", "site")
     start = t[domain.date]
@@ -87,7 +105,17 @@ def _domain_events(omop: Omop, domain: Domain, cmap: ir.Table, resolution: Resol
     )
     by_std = base.join(cm, base.std == cm.concept_id)
     by_src = base.join(cm, base.src == cm.concept_id)
+    if texts is not None:
+        # the site the code spells wins; else each site the row's text names (one event per site)
+        ts = texts.select(text_row=texts.row_id, text_site=texts.site)
+        by_std = _with_text_site(by_std, ts)
+        by_src = _with_text_site(by_src, ts)
     return _shape(by_std, domain.table, resolution).union(_shape(by_src, domain.table, resolution), distinct=True)
+
+
+def _with_text_site(joined: ir.Table, texts: ir.Table) -> ir.Table:
+    j = joined.left_join(texts, joined.row_id == texts.text_row)
+    return j.mutate(site=j.site.fill_null(j.text_site)).drop("text_row", "text_site")
 
 
 def _shape(joined: ir.Table, table: str, resolution: Resolution) -> ir.Table:
@@ -149,7 +177,8 @@ def _text_events(hits: pa.Table, resolution: Resolution) -> ir.Table | None:
             result = True if (group, signal) in resolution.note_negative else None
             rows["has_result"].append(result)
             rows["negative"].append(result)
-            for name in ("end_date", "days", "value", "site"):
+            rows["site"].append(hits.column("site")[i].as_py())
+            for name in ("end_date", "days", "value"):
                 rows[name].append(None)
     if not rows["signal"]:
         return None

@@ -29,7 +29,7 @@ from cnopad.population.resolve import Resolution, resolve
 from cnopad.population.scoring import DIAGNOSED, person_scores
 from cnopad.population.screening import count_persons
 from cnopad.population.source import Omop, open_omop
-from cnopad.population.text import note_hits
+from cnopad.population.text import note_hits, row_sites
 from cnopad.population.timeline import events_until
 
 SCORE_SCHEMA = pa.schema([("person_id", pa.int64()), ("score", pa.int64())])
@@ -143,10 +143,11 @@ def prepared_omop(
     resolution = resolve(omop, kb)
     groups = list(resolution.note_groups)
     hits = note_hits(omop, kb, groups, progress) if groups else TEXT_HIT_SCHEMA.empty_table()
+    sites = row_sites(omop, kb, resolution.concept_rows, progress)
     timings["resolve_and_notes"] = time.perf_counter() - clock
     clock = time.perf_counter()
     progress.stage("Collecting the events once (Ibis on " + omop.backend + ")")
-    ev = events(omop, resolution, hits, adult_age=kb.score.adult_age)
+    ev = events(omop, resolution, hits, adult_age=kb.score.adult_age, row_sites=sites)
     with _materialised(omop, ev) as kept:
         first = _diagnosed_first(kept, kb, resolution)
         timings["events"] = time.perf_counter() - clock

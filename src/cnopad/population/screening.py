@@ -20,7 +20,7 @@ from cnopad.population.progress import Progress, Silent
 from cnopad.population.resolve import Resolution, resolve
 from cnopad.population.scoring import person_scores
 from cnopad.population.source import Omop, open_omop
-from cnopad.population.text import note_hits
+from cnopad.population.text import note_hits, row_sites
 from cnopad.population.timeline import born_by, events_until
 
 
@@ -97,9 +97,10 @@ def screen_omop(
     lap("resolve")
     groups = list(resolution.note_groups)
     hits = note_hits(omop, kb, groups, progress) if groups else TEXT_HIT_SCHEMA.empty_table()
+    sites = row_sites(omop, kb, resolution.concept_rows, progress)
     lap("text")
     progress.stage("Scoring (Ibis on " + omop.backend + ")")
-    ev = events(omop, resolution, hits, adult_age=kb.score.adult_age)
+    ev = events(omop, resolution, hits, adult_age=kb.score.adult_age, row_sites=sites)
     if ev is not None and as_of is not None:
         ev = events_until(ev, as_of)
     scores = _empty_scores(kb) if ev is None else _scores(ev, kb, resolution, cache=omop.backend == "spark")

@@ -21,7 +21,7 @@ def build(case: dict[str, Any]) -> OmopBuilder:
     for r in case["records"]:
         day: date = r["date"]
         if "condition" in r:
-            b.condition(1, day, r["condition"])
+            b.condition(1, day, r["condition"], text=r.get("text"))
         elif "condition_standard" in r:
             b.condition(1, day, r["condition_standard"], column="standard")
         elif "observation" in r:

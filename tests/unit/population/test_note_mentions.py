@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnopad.knowledge.casefinding import casefinding
-from cnopad.population.text import counted_mentions, might_mention, pipeline, stems_pattern
+from cnopad.population.text import counted_mentions, findings, might_mention, pipeline, stems_pattern
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "notes.yaml").read_text("utf-8"))
 GROUPS = [g.id for g in casefinding().notes.groups]
@@ -83,3 +83,38 @@ def test_acne_vulgaris_is_pre_selected_by_its_stem_but_skips_clinlp() -> None:
     text = "Acne vulgaris op het gelaat."
     assert re.search(stems_pattern(casefinding(), GROUPS), text.lower())
     assert not might_mention(text)
+
+
+SITE_CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases" / "sites.yaml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", SITE_CASES, ids=[c["text"] for c in SITE_CASES])
+def test_site_case(case: dict[str, Any]) -> None:
+    (found,) = findings([case["text"]], complaint_needed=not case.get("condition_text", False))
+    if case.get("known_failure"):
+        pytest.xfail(case["known_failure"])
+    assert found.sites == set(case["sites"])
+
+
+def test_a_site_in_a_note_needs_a_complaint_word_in_its_sentence_but_the_text_of_a_coded_condition_does_not() -> None:
+    note, condition = (next(findings(["Tibia links."], complaint_needed=needed)) for needed in (True, False))
+    assert (note.sites, condition.sites) == (frozenset(), {"leg_lower_left"})
+
+
+def test_every_site_term_contains_a_stem_of_its_group_so_pre_selection_never_drops_a_text() -> None:
+    sites = casefinding().notes.sites
+    assert sites is not None
+    groups = [*sites.groups, sites.complaint]
+    missing = [(g.stems, t.term) for g in groups for t in g.terms if not any(s in _plain(t.term) for s in g.stems)]
+    assert missing == []
+
+
+def test_site_names_from_text_are_the_names_of_the_code_site_axis_or_begin_with_them() -> None:
+    """Text and codes must name places alike, or a coded and a written place would count twice."""
+    kb = casefinding()
+    assert kb.notes.sites is not None
+    axis = {name for a in kb.score.site_axes for name in a.sites.values()}
+    icpc = {c.site for s in kb.score.signals for src in s.sources for c in src.codes if c.site}
+    known = axis | icpc
+    strange = [g.site for g in kb.notes.sites.groups if not any(g.site.startswith(k) for k in known)]
+    assert strange == []

@@ -22,6 +22,19 @@ from cnopad.population.synthetic.tables import Batch
 from cnopad.population.synthetic.vocabulary import Vocabulary
 
 YEAR = 365
+#: columns holding text, handed on as lists (NumPy would make None a string-less object array)
+_TEXT_COLUMNS = frozenset({"note_text", "note_title", "condition_source_value"})
+#: how a clinician writes a limb complaint's place in the condition text: ICPC site -> Dutch phrases ({side})
+SITE_TEXTS: dict[str, tuple[str, ...]] = {
+    "icpc_leg": ("pijn {side} onderbeen", "pijn {side} bovenbeen", "botpijn tibia {short}"),
+    "icpc_knee": ("pijn {side} knie",),
+    "icpc_ankle": ("pijn {side} enkelgewricht",),
+    "icpc_wrist": ("pijn {side} polsgewricht",),
+    "icpc_arm": ("pijn {side} onderarm", "pijn {side} bovenarm"),
+    "icpc_hip": ("pijn {side} heup",),
+}
+#: the bones osteomyelitis is written at in a WHO ICD-10 code's text (the code itself names no site)
+OM_BONES = ("tibia", "femur", "fibula", "humerus", "calcaneus", "clavicula")
 #: share of planted cases that get diagnosed after their pattern (invented for testing)
 DIAGNOSED_LATER = 0.5
 
@@ -38,8 +51,10 @@ class Rows:
         for k, v in values.items():
             self.data[table][k].append(v)
 
-    def condition(self, pid: int, day: int, src: str | None = None, std: str | None = None) -> None:
-        """A condition, coded with a source and/or a standard concept."""
+    def condition(
+        self, pid: int, day: int, src: str | None = None, std: str | None = None, *, text: str | None = None
+    ) -> None:
+        """A condition, coded with a source and/or a standard concept, with the clinician's text when given."""
         if not START <= day <= END:
             return
         ids = {"src": self.vocab.id(src) if src else 0, "std": self.vocab.id(std) if std else 0}
@@ -49,6 +64,7 @@ class Rows:
             condition_start_date=day,
             condition_source_concept_id=ids["src"],
             condition_concept_id=ids["std"],
+            condition_source_value=text,
         )
 
     def drug(self, pid: int, day: int, key: str, days: int, *, atc_source: bool = False) -> None:
@@ -104,9 +120,7 @@ class Rows:
     def flush(self, batch: Batch) -> None:
         """Hand the collected rows to the chunk's batch."""
         for table, columns in self.data.items():
-            batch.add(
-                table, **{k: np.array(v) if k != "note_text" and k != "note_title" else v for k, v in columns.items()}
-            )
+            batch.add(table, **{k: v if k in _TEXT_COLUMNS else np.array(v) for k, v in columns.items()})
 
 
 def _diagnosed_later(r: Rows, pid: int, after: int, delay: tuple[int, int]) -> int | None:
@@ -185,11 +199,8 @@ def _child_pattern(r: Rows, pid: int, onset: int) -> int:
     """The records of an undiagnosed child; returns how many days the pattern spans."""
     g = r.rng
     last = 0
-    sites = ["icpc_leg", "icpc_knee", "icpc_ankle", "icpc_wrist", "icpc_arm", "icpc_hip"]
-    chosen = [str(x) for x in g.choice(sites, size=int(g.integers(1, 4)), replace=False)]
     span = int(g.integers(60, 700))
-    for i in range(int(g.integers(3, 8))):
-        r.condition(pid, onset + int(g.integers(0, span + 1)) if i else onset, src=chosen[i % len(chosen)])
+    chosen = _child_complaints(r, pid, onset, span)
     if g.random() < 0.15:
         r.condition(pid, onset + 30, src="icd_limb_pain")
     om_day = onset + int(g.integers(0, 60))
@@ -211,8 +222,30 @@ def _child_pattern(r: Rows, pid: int, onset: int) -> int:
     return max(span, last)
 
 
+def _child_complaints(r: Rows, pid: int, onset: int, span: int) -> list[str]:
+    """Limb complaints at one to three sites over ``span`` days; returns the ICPC sites chosen."""
+    g = r.rng
+    sites = ["icpc_leg", "icpc_knee", "icpc_ankle", "icpc_wrist", "icpc_arm", "icpc_hip"]
+    chosen = [str(x) for x in g.choice(sites, size=int(g.integers(1, 4)), replace=False)]
+    sides = {s: bool(g.random() < 0.5) for s in chosen}
+    # some GPs code "pain in limb" (M79.6, no site) and write the place in the text: the site is only in text
+    text_only = g.random() < 0.30
+    for i in range(int(g.integers(3, 8))):
+        day = onset + int(g.integers(0, span + 1)) if i else onset
+        site = chosen[i % len(chosen)]
+        if text_only:
+            r.condition(pid, day, src="icd_limb_pain", text=_site_text(g, site, left=sides[site]))
+        else:
+            r.condition(pid, day, src=site)
+    if g.random() < 0.20:
+        # a specialist's letter naming the places of the bone pain (sometimes both sides)
+        r.note(pid, onset + int(g.integers(0, span + 1)), notes.CHILD_SITES)
+    return chosen
+
+
 def _antibiotics_without_improvement(r: Rows, pid: int, day: int, site: str) -> int:
-    """A long antibiotic course, then the complaint again (sometimes a note says so); returns that day."""
+    """A long antibiotic course, then a sign it did not help: the complaint again, or the bone imaged again
+    (a note on a repeat MRI, or an X-ray of the clavicle); sometimes a note says so. Returns the last day."""
     g = r.rng
     total = 0
     while total < int(g.integers(28, 60)):
@@ -221,18 +254,37 @@ def _antibiotics_without_improvement(r: Rows, pid: int, day: int, site: str) -> 
         total += length
         day += length
     again = day + int(g.integers(35, 200))
-    r.condition(pid, again, src=site)
+    sign = g.random()
+    if sign < 0.60:
+        r.condition(pid, again, src=site)
+    elif sign < 0.90:
+        if g.random() < 0.8:
+            r.note(pid, again, notes.CHILD_REPEAT_IMAGING)
+        else:
+            r.procedure(pid, again, "sct_xray_clavicle")
     if g.random() < 0.3:
         r.note(pid, day + int(g.integers(0, 60)), notes.CHILD_NO_IMPROVEMENT)
     return again
 
 
+def _site_text(g: np.random.Generator, site: str, *, left: bool) -> str:
+    """The condition text a clinician writes for a limb complaint at ``site`` (Dutch, with the side)."""
+    phrases = SITE_TEXTS[site]
+    phrase = phrases[int(g.integers(0, len(phrases)))]
+    return phrase.format(side="linker" if left else "rechter", short="li" if left else "re")
+
+
 def _child_osteomyelitis(r: Rows, pid: int, day: int) -> None:
     """Osteomyelitis coded (sometimes again months later), with negative blood cultures."""
     g = r.rng
-    r.condition(pid, day, src="icd_other_acute_om" if g.random() < 0.5 else "icd_om_unspecified")
+    # half the codes carry the bone and side in their text (WHO ICD-10 has no site characters)
+    bones = [str(b) for b in g.choice(OM_BONES, size=2, replace=False)]
+    texts = [
+        f"osteomyelitis {b} {'links' if g.random() < 0.5 else 'rechts'}" if g.random() < 0.5 else None for b in bones
+    ]
+    r.condition(pid, day, src="icd_other_acute_om" if g.random() < 0.5 else "icd_om_unspecified", text=texts[0])
     if g.random() < 0.3:
-        r.condition(pid, day + int(g.integers(200, 500)), src="icd_om_unspecified")
+        r.condition(pid, day + int(g.integers(200, 500)), src="icd_om_unspecified", text=texts[1])
     if g.random() < 0.7:
         for k in range(int(g.integers(1, 3))):
             result = "sct_no_growth" if g.random() < 0.5 else "sct_negative"
@@ -286,6 +338,8 @@ def lookalike_osteoarthritis(r: Rows, pid: int, onset: int) -> None:
         r.condition(pid, onset + int(g.integers(2 * YEAR, 3 * YEAR)), src="icpc_chest")
     if g.random() < 0.15:
         r.note(pid, onset, notes.OSTEOARTHRITIS)
+    if g.random() < 0.05:
+        r.note(pid, onset + int(g.integers(0, YEAR)), notes.NEGATED_SITES)
 
 
 def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
@@ -293,8 +347,12 @@ def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
     g = r.rng
     site = str(g.choice(["icpc_leg", "icpc_knee", "icpc_ankle", "icpc_arm"]))
     r.condition(pid, onset - int(g.integers(1, 10)), src=site)
-    r.condition(pid, onset, src="icd_acute_om" if g.random() < 0.6 else "icd_other_acute_om")
-    r.condition(pid, onset + int(g.integers(10, 30)), src="icd_acute_om")
+    # one bone on one side, sometimes written in the codes' text: one place, however often it is coded
+    text = (
+        f"osteomyelitis {g.choice(OM_BONES)} {'links' if g.random() < 0.5 else 'rechts'}" if g.random() < 0.5 else None
+    )
+    r.condition(pid, onset, src="icd_acute_om" if g.random() < 0.6 else "icd_other_acute_om", text=text)
+    r.condition(pid, onset + int(g.integers(10, 30)), src="icd_acute_om", text=text)
     r.measurement(
         pid,
         onset,
@@ -312,6 +370,8 @@ def lookalike_bacterial_om(r: Rows, pid: int, onset: int) -> None:
         r.condition(pid, onset + length + int(g.integers(30, 90)), src=site)
     if g.random() < 0.30:
         r.note(pid, onset, notes.BACTERIAL_OM)
+    if g.random() < 0.30:
+        r.note(pid, onset + int(g.integers(0, 60)), notes.NEGATED_SITES)
 
 
 @dataclass(frozen=True)

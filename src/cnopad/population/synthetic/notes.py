@@ -2,8 +2,10 @@
 
 Each kind of person draws from its own templates, so the free-text path meets what it must tell apart:
 affirmed mentions, negations ("geen aanwijzingen voor SAPHO"), uncertainty and hypotheticals ("bij
-verdenking op CRMO ..."), family history, and notes that share a stem with a term without naming it.
-All sentences are invented for this generator.
+verdenking op CRMO ..."), family history, and notes that share a stem with a term without naming it; body
+sites of a bone complaint named, negated ("geen zwelling van de linker tibia") or hedged ("eerder passend
+bij groeipijn"), and imaging that was repeated or is only planned. All sentences are invented for this
+generator.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ ROUTINE = (
     "Hoest sinds een week, longen schoon bij auscultatie. Afwachtend beleid.",
     "Acne vulgaris op het gelaat, start lokale behandeling.",
     "Rugpijn laag lumbaal na tillen, geen uitstraling. Blijven bewegen.",
+)
+
+# a bone site named but negated or hedged, for the look-alikes (kept out of ROUTINE: every note naming a site
+# goes through clinlp, and a million routine notes would make the screen slow without testing more)
+NEGATED_SITES = (
+    "Val van de fiets. Geen zwelling van de linker tibia, loopt normaal.",
+    "Pijn rechter onderbeen eerder passend bij groeipijn. Uitleg gegeven.",
+    "No swelling or tenderness of the right femur after the fall.",
+    "Verdenking op osteomyelitis van de linker tibia, bloedkweek afwachten.",
 )
 
 # undiagnosed adult CNO-SCCH: mostly complaints and doubt, sometimes a clinician names it
@@ -45,6 +56,19 @@ CHILD_NO_IMPROVEMENT = (
     "Pijn in het onderbeen persisteert ondanks antibiotica.",
     "De klachten blijven, nu ook pijn in de pols.",
 )
+# the places of a child's bone pain, written by the paediatrician (one or two sides)
+CHILD_SITES = (
+    "Pijn en zwelling linker tibia, ook drukpijn rechter femur.",
+    "Botpijn beide tibiae, mankt.",
+    "Drukpijn distale femur rechts en pijn in het linker onderbeen.",
+    "Bone pain and swelling of the left tibia and the right clavicle.",
+)
+# the bone imaged again after the antibiotics because the pain stayed
+CHILD_REPEAT_IMAGING = (
+    "Herhaal-MRI onderbeen: persisterend beenmergoedeem.",
+    "Controle-MRI na antibiotica: afwijkingen onveranderd.",
+    "Repeat MRI of the leg: persistent bone marrow oedema.",
+)
 CHILD_CULTURE = ("Bloedkweek negatief.", "Kweek: geen groei.", "Botbiopt verricht, kweek steriel.")
 
 # true Tietze, osteoarthritis and bacterial osteomyelitis: the look-alikes
@@ -64,4 +88,6 @@ BACTERIAL_OM = (
     "Controle na behandeling osteomyelitis: pijnvrij, loopt weer normaal.",
     "Vermoedelijk kweek negatief, definitieve uitslag volgt.",
     "Mogelijk geen verbetering, over een week opnieuw beoordelen.",
+    "Controle-MRI gepland over drie maanden.",
+    "Geen pijn meer van het rechter onderbeen, geen herhaalde MRI nodig.",
 )

@@ -56,6 +56,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("condition_type_concept_id", I64),
             ("visit_occurrence_id", I64),
             ("condition_source_concept_id", I64),
+            ("condition_source_value", STR),
         ]
     ),
     "drug_exposure": pa.schema(

@@ -42,6 +42,7 @@ __all__ = [
     "check_facts",
     "evaluate_criteria",
     "is_suspected",
+    "is_suspected_or_diagnosed",
     "logic_value",
     "path_card_id",
     "points_range",
@@ -54,6 +55,12 @@ def is_suspected(record: PatientRecord, as_of: date) -> bool:
     (the caller skips the whole evaluation otherwise, so a CDS call about a diagnosed patient pays nothing)."""
     view = view_of(record, as_of)  # shared with the evaluation that follows for a suspected case
     return view.suspected and not view.confirmed
+
+
+def is_suspected_or_diagnosed(record: PatientRecord, as_of: date) -> bool:
+    """True when the record holds a live CNO diagnosis on ``as_of``, suspected or confirmed (the engine's own
+    ``RecordView.diagnosis``): the patients whose criteria a clinician may look at."""
+    return view_of(record, as_of).diagnosis is not None
 
 
 def evaluate_criteria(

@@ -141,15 +141,11 @@ class CompiledInstrument:
         return outcome
 
     def _result(self, lang: str, adult: bool, outcome: _Outcome, items: tuple[ItemResult, ...]) -> InstrumentResult:
+        head, tail = self._fixed[lang, adult]  # positional: the field order of InstrumentResult (_fixed_fields)
+        status = outcome.status
+        label = self._labels[lang][status]
         return InstrumentResult(
-            **self._fixed[lang, adult],
-            status=outcome.status,
-            status_reason=outcome.reason,
-            status_label=self._labels[lang][outcome.status],
-            score_min=outcome.low,
-            score_max=outcome.high,
-            items=items,
-            open_items=outcome.open_items,
+            *head, status, outcome.reason, label, outcome.low, outcome.high, *tail, items, outcome.open_items
         )
 
 
@@ -174,26 +170,30 @@ def _item(item: Item, facts: FactBook) -> _Item:
     return _Item(item, text, mapping, facts.facts[item.fact].notes, unknown)
 
 
-def _fixed_fields(instrument: Instrument, lang: str, *, adult: bool) -> dict[str, Any]:
-    """The fields of an instrument result that do not depend on the patient (but on language and age group)."""
-    return {
-        "id": instrument.id,
-        "title": instrument.title.get(lang),
-        "citation": instrument.citation,
-        "doi": instrument.doi,
-        "purpose": instrument.purpose,
-        "purpose_text": instrument.purpose_text.get(lang),
-        "population": instrument.population.get(lang),
-        "performance": instrument.performance.get(lang) if instrument.performance else None,
-        "caution": instrument.adult_caution.get(lang) if adult and instrument.adult_caution else None,
-        "threshold": instrument.threshold,
-        "max_points": instrument.max_points,
-        "weights_verified": instrument.weights.verified,
-        "weights_where": instrument.weights.where.get(lang),
-        "content_verified": instrument.content.verified,
-        "content_where": instrument.content.where.get(lang),
-        "interpretation": instrument.interpretation.get(lang),
-    }
+def _fixed_fields(instrument: Instrument, lang: str, *, adult: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The fields of an instrument result that do not depend on the patient (but on language and age group), in
+    field order: those before the status and those between the score range and the items."""
+    head = (
+        instrument.id,
+        instrument.title.get(lang),
+        instrument.citation,
+        instrument.doi,
+        instrument.purpose,
+        instrument.purpose_text.get(lang),
+        instrument.population.get(lang),
+        instrument.performance.get(lang) if instrument.performance else None,
+        instrument.adult_caution.get(lang) if adult and instrument.adult_caution else None,
+    )
+    tail = (
+        instrument.threshold,
+        instrument.max_points,
+        instrument.weights.verified,
+        instrument.weights.where.get(lang),
+        instrument.content.verified,
+        instrument.content.where.get(lang),
+        instrument.interpretation.get(lang),
+    )
+    return head, tail
 
 
 def check_facts(kb: KnowledgeBase) -> None:

@@ -20,7 +20,7 @@ from cnopad.engine.criteria.result import PathStepResult, StepState
 from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
 from cnopad.engine.suggestions import template
 from cnopad.engine.uuids import suggestion_uuid, uuid5
-from cnopad.engine.view import RecordView
+from cnopad.engine.view import RecordView, per_view
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import PathStep
 
@@ -177,8 +177,9 @@ def _lab_results(
     parts: list[str] = []
     evidence: list[str] = []
     last: date | None = None
+    observed = _observed(v)
     for concept in concepts:
-        found = [o for o in v.record.observations if concept in o.concepts and o.effective and o.effective <= v.as_of]
+        found = observed.get(concept)
         if not found:
             continue
         day = max(o.effective or date.min for o in found)
@@ -190,6 +191,22 @@ def _lab_results(
             evidence.append(o.id)
         last = day if last is None or day > last else last
     return (last, "; ".join(parts), tuple(evidence)) if parts else None
+
+
+@per_view
+def _observed(v: RecordView) -> dict[Concept, list[Observation]]:
+    """The observations dated on or before ``as_of`` by concept, in record order (one pass, not one per test)."""
+    out: dict[Concept, list[Observation]] = {}
+    as_of = v.as_of
+    for o in v.record.observations:
+        if o.effective and o.effective <= as_of:
+            for concept in o.concepts:
+                found = out.get(concept)
+                if found is None:
+                    out[concept] = [o]
+                else:
+                    found.append(o)
+    return out
 
 
 def _value(o: Observation) -> str:

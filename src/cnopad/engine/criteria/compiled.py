@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
 
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import per_knowledge_base
@@ -27,6 +26,9 @@ from cnopad.knowledge.valuesets import Text
 #: distinct combinations of item states remembered per instrument; more is cleared (memory stays bounded)
 _OUTCOME_CACHE_SIZE = 4_096
 _GROUPS = {True: "adult", False: "child"}
+#: the fixed fields of an InstrumentResult before its status, and those between its score range and its items
+_Head = tuple[str, str, str, str | None, str, str, str, str | None, str | None]
+_Tail = tuple[int | None, int | None, bool, str, bool, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,7 @@ def _item(item: Item, facts: FactBook) -> _Item:
     return _Item(item, text, mapping, facts.facts[item.fact].notes, unknown)
 
 
-def _fixed_fields(instrument: Instrument, lang: str, *, adult: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def _fixed_fields(instrument: Instrument, lang: str, *, adult: bool) -> tuple[_Head, _Tail]:
     """The fields of an instrument result that do not depend on the patient (but on language and age group), in
     field order: those before the status and those between the score range and the items."""
     head = (

@@ -14,7 +14,7 @@ from cnopad.engine.assessment import Assessment, TaskStatus
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import compiled
 from cnopad.engine.step_plan import COURSE_TASKS, build_step_plan
-from cnopad.engine.view import RecordView
+from cnopad.engine.view import view_of
 from cnopad.errors import InputError
 from cnopad.knowledge.base import KnowledgeBase, knowledge
 
@@ -33,7 +33,9 @@ def assess(
         raise InputError(msg, f"{lang!r} is not a product language (nl or en)")
     base = kb if kb is not None else knowledge()
     engine = compiled(base)
-    view = RecordView(record, as_of, orders)
+    # shared with the criteria of the same record and day (evaluate_criteria): the record is indexed once
+    view = view_of(record, as_of, orders)
+    view.held = ()  # a shared view may carry the previous call's value: the tasks below decide it afresh
     tasks = engine.tasks(view, lang)
     view.held = tuple(sorted(t.due for t in tasks if t.kind in COURSE_TASKS and t.status is TaskStatus.OVERDUE))
     return Assessment(

@@ -7,7 +7,7 @@ base, so each assessment only evaluates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from threading import Lock
 from typing import TypeVar
@@ -185,18 +185,24 @@ def _format(model: ScheduleModel, key: str, values: Mapping[str, str], lang: str
     return text.format(**shown)
 
 
-_CACHE: dict[int, tuple[KnowledgeBase, CompiledKnowledge]] = {}
-_LOCK = Lock()
+def per_knowledge_base(build: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:
+    """``build(kb)`` once per knowledge base object (thread-safe); later calls with the same object reuse it."""
+    cache: dict[int, tuple[KnowledgeBase, T]] = {}
+    lock = Lock()
+
+    def get(kb: KnowledgeBase) -> T:
+        found = cache.get(id(kb))
+        if found is not None and found[0] is kb:
+            return found[1]
+        with lock:
+            found = cache.get(id(kb))
+            if found is None or found[0] is not kb:
+                found = (kb, build(kb))
+                cache[id(kb)] = found
+            return found[1]
+
+    return get
 
 
-def compiled(kb: KnowledgeBase) -> CompiledKnowledge:
-    """The compiled form of ``kb``, built once per knowledge base (thread-safe)."""
-    found = _CACHE.get(id(kb))
-    if found is not None and found[0] is kb:
-        return found[1]
-    with _LOCK:
-        found = _CACHE.get(id(kb))
-        if found is None or found[0] is not kb:
-            found = (kb, CompiledKnowledge(kb))
-            _CACHE[id(kb)] = found
-        return found[1]
+#: the compiled form of a knowledge base, built once per knowledge base (thread-safe)
+compiled = per_knowledge_base(CompiledKnowledge)

@@ -8,9 +8,11 @@ The indexes are built in ``cnopad.engine.indexing``; this class answers the rule
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
 from cnopad.domain import (
     ADULT_AGE,
@@ -32,7 +34,9 @@ from cnopad.domain import (
 from cnopad.engine.dates import add_months
 from cnopad.engine.indexing import ENDED_CONDITIONS, SORT_MIN, Dated, activity, index_record
 
-__all__ = ["Dated", "RecordView"]
+__all__ = ["Dated", "RecordView", "per_view", "view_of"]
+
+T = TypeVar("T")
 
 
 class RecordView:
@@ -59,6 +63,7 @@ class RecordView:
         "held",
         "imaging",
         "meds_taken",
+        "memo",
         "pain",
         "patient_id",
         "pending_immunizations",
@@ -112,6 +117,8 @@ class RecordView:
         self._cno_meds: list[MedicationUse] | None = None
         self._pending: dict[Concept, list[MedicationUse]] = {}
         self._text_sentences: dict[str, tuple[str, ...]] | None = None
+        #: answers of ``per_view`` functions, by function
+        self.memo: dict[object, object] = {}
 
     # ------------------------------------------------------------------ queries
     def read_from_text(self, entry_id: str) -> tuple[str, ...]:
@@ -228,3 +235,42 @@ class RecordView:
     def has_role(self, *roles: CareRole) -> bool:
         """True when an active care-team member holds any of these roles."""
         return any(r in self.roles for r in roles)
+
+
+def per_view(fn: Callable[[RecordView], T]) -> Callable[[RecordView], T]:
+    """``fn(view)`` worked out once per view, for a derived fact several rules or criteria ask for.
+
+    Safe because a view does not change once built (``held`` aside, which such functions must not read).
+    """
+
+    def once(v: RecordView) -> T:
+        memo = v.memo
+        if once in memo:
+            return memo[once]  # type: ignore[return-value]  # stored below as fn's answer (typing.cast costs a call)
+        found = memo[once] = fn(v)
+        return found
+
+    once.__name__ = fn.__name__
+    once.__doc__ = fn.__doc__
+    return once
+
+
+_LAST = threading.local()
+
+
+def view_of(record: PatientRecord, as_of: date, orders: Sequence[Entry] = ()) -> RecordView:
+    """The view of ``record`` on ``as_of``, shared with the previous call in this thread when that was for the same
+    record object and day, so that ``assess`` and the criteria of one patient index the record once.
+
+    Sharing cannot serve a stale view: a record is immutable (frozen, tuples all the way down), so a changed record
+    is a new object, and the cache holds the record itself (its id cannot be reused while it is held). A view with
+    draft orders is built afresh and not kept: the orders differ from call to call. One view per thread: a view
+    fills its memos lazily and is not meant to be shared between threads.
+    """
+    if orders:
+        return RecordView(record, as_of, orders)
+    last: RecordView | None = getattr(_LAST, "view", None)
+    if last is not None and last.record is record and last.as_of == as_of:
+        return last
+    view = _LAST.view = RecordView(record, as_of)
+    return view

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from cnopad.knowledge.criteria import CriteriaBook, load_criteria
 from cnopad.knowledge.not_understood import NotUnderstoodTexts, load_not_understood
@@ -32,7 +32,7 @@ class KnowledgeBase:
     not_understood: NotUnderstoodTexts = field(default_factory=load_not_understood)
     criteria: CriteriaBook = field(default_factory=load_criteria)
 
-    @property
+    @cached_property  # the knowledge base is frozen: worked out once, not on every assessment
     def version(self) -> str:
         """A version string naming every knowledge file's version (shown on cards and in the audit log)."""
         return ";".join(

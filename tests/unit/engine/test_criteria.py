@@ -478,3 +478,17 @@ def test_docs_criteria_lists_every_instrument_item_and_fact_with_its_verificatio
         for item in instrument.items:
             assert f"| {item.text.en} |" in doc, item.id
             assert f"`{item.fact}`" in doc
+
+
+def test_instrument_results_are_built_in_their_field_order() -> None:
+    # compiled.py builds InstrumentResult positionally (cheaper than keywords on the hot path): a field added or
+    # moved there must be added to compiled._fixed_fields in the same place, or every instrument shows wrong fields
+    from dataclasses import fields
+
+    from cnopad.engine.criteria import InstrumentResult
+
+    head = ["id", "title", "citation", "doi", "purpose", "purpose_text", "population", "performance", "caution"]
+    outcome = ["status", "status_reason", "status_label", "score_min", "score_max"]
+    tail = ["threshold", "max_points", "weights_verified", "weights_where", "content_verified", "content_where"]
+    expected = [*head, *outcome, *tail, "interpretation", "items", "open_items"]
+    assert [f.name for f in fields(InstrumentResult)] == expected

@@ -11,7 +11,8 @@ from datetime import date
 
 from cnopad.domain import PatientRecord
 from cnopad.engine.cards import LANGS
-from cnopad.engine.criteria.evaluate import evaluate_instrument, logic_value, points_range, points_status
+from cnopad.engine.criteria.compiled import check_facts, compiled_criteria
+from cnopad.engine.criteria.evaluate import logic_value, points_range, points_status
 from cnopad.engine.criteria.facts import FACTS
 from cnopad.engine.criteria.path import diagnostic_path, path_card_id
 from cnopad.engine.criteria.result import (
@@ -24,8 +25,8 @@ from cnopad.engine.criteria.result import (
     Status,
     StepState,
 )
-from cnopad.engine.view import RecordView
-from cnopad.errors import InputError, KnowledgeBaseError
+from cnopad.engine.view import RecordView, view_of
+from cnopad.errors import InputError
 from cnopad.knowledge.base import KnowledgeBase, knowledge
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "check_facts",
     "evaluate_criteria",
     "is_suspected",
+    "is_suspected_or_diagnosed",
     "logic_value",
     "path_card_id",
     "points_range",
@@ -48,23 +50,17 @@ __all__ = [
 ]
 
 
-def check_facts(kb: KnowledgeBase) -> None:
-    """Every fact an instrument names has an evaluator (run on first use; a typo fails loudly, not silently)."""
-    for instrument in kb.criteria.instruments:
-        for item in instrument.items:
-            if item.fact not in FACTS:
-                msg = (
-                    f"knowledge/criteria/{instrument.id}: item {item.id!r} names fact {item.fact!r}, "
-                    "which has no evaluator"
-                )
-                raise KnowledgeBaseError(msg)
-
-
 def is_suspected(record: PatientRecord, as_of: date) -> bool:
     """True when CNO is suspected but not diagnosed on ``as_of``: the one case that gets the diagnostic-path card
     (the caller skips the whole evaluation otherwise, so a CDS call about a diagnosed patient pays nothing)."""
-    view = RecordView(record, as_of)
+    view = view_of(record, as_of)  # shared with the evaluation that follows for a suspected case
     return view.suspected and not view.confirmed
+
+
+def is_suspected_or_diagnosed(record: PatientRecord, as_of: date) -> bool:
+    """True when the record holds a live CNO diagnosis on ``as_of``, suspected or confirmed (the engine's own
+    ``RecordView.diagnosis``): the patients whose criteria a clinician may look at."""
+    return view_of(record, as_of).diagnosis is not None
 
 
 def evaluate_criteria(
@@ -75,25 +71,35 @@ def evaluate_criteria(
         msg = "lang"
         raise InputError(msg, f"{lang!r} is not a product language (nl or en)")
     base = kb if kb is not None else knowledge()
-    check_facts(base)
-    view = RecordView(record, as_of)
-    needed = {item.fact for instrument in base.criteria.instruments for item in instrument.items}
-    facts = {name: FACTS[name](view) for name in sorted(needed)}
+    instruments = compiled_criteria(base).instruments
+    view = view_of(record, as_of)  # the view assess built for this record and day, if it just did
+    facts = _Facts(view)
+    adult = view.adult
     notice = base.criteria.path.adult_notice
     return CriteriaReport(
         patient_id=record.patient.id,
         as_of=as_of,
         lang=lang,
-        age_group="adult" if view.adult else "child",
+        age_group="adult" if adult else "child",
         diagnosis="confirmed" if view.confirmed else ("suspected" if view.suspected else "none"),
-        notice=notice.text.get(lang) if view.adult else None,
-        notice_statements=notice.statements if view.adult else (),
-        instruments=tuple(
-            evaluate_instrument(
-                i, facts, base.criteria.facts, lang, adult=view.adult, statuses=base.criteria.path.statuses
-            )
-            for i in base.criteria.instruments
-        ),
+        notice=notice.text.get(lang) if adult else None,
+        notice_statements=notice.statements if adult else (),
+        instruments=tuple(i.evaluate(facts, lang, adult=adult) for i in instruments),
         path=diagnostic_path(view, base, lang),
         knowledge_version=base.version,
     )
+
+
+class _Facts(dict[str, Fact]):
+    """The record facts of one view, each decided on first use: an instrument not for the patient's age group
+    asks for none, and a fact several items share is decided once."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: RecordView) -> None:
+        super().__init__()
+        self.view = view
+
+    def __missing__(self, name: str) -> Fact:
+        found = self[name] = FACTS[name](self.view)
+        return found

@@ -1,16 +1,15 @@
-"""Evaluating an instrument over the record facts: points as a range, entry/exclusion/domains, three-valued logic.
+"""Deciding an instrument from its items' states: points as a range, entry/exclusion/domains, three-valued logic.
 
-Pure functions of (instrument, facts): no record, no I/O, so the scoring rules (boundaries, unknown items) are
-tested directly.
+Pure functions of (instrument, item states): no record, no I/O, so the scoring rules (boundaries, unknown items) are
+tested directly. ``compiled.py`` calls them once per combination of states and builds the results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cnopad.engine.criteria.result import Fact, InstrumentResult, ItemResult, State, Status
-from cnopad.knowledge.criteria import Expr, FactBook, Instrument, Item, StatusName
-from cnopad.knowledge.valuesets import Text
+from cnopad.engine.criteria.result import State, Status
+from cnopad.knowledge.criteria import Expr, Instrument, Item
 
 
 def points_range(items: tuple[Item, ...], states: Mapping[str, State]) -> tuple[int, int]:
@@ -66,9 +65,10 @@ def _open_for_logic(expr: Expr, states: dict[str, State]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _status_of(
+def status_of(
     instrument: Instrument, states: dict[str, State]
 ) -> tuple[Status, int | None, int | None, tuple[str, ...]]:
+    """Status, score range (points only) and the unknown items that could still change the status."""
     unknown = tuple(i for i, s in states.items() if s is State.UNKNOWN)
     if instrument.method == "points":
         assert instrument.threshold is not None  # noqa: S101 - validated on load
@@ -87,75 +87,3 @@ def _status_of(
     if any(states[i] is State.PRESENT for i in states if roles[i] == "exclusion"):
         return Status.EXCLUDED, None, None, ()
     return Status.NOT_COMPUTED, None, None, tuple(i for i in unknown if roles[i] in ("entry", "exclusion"))
-
-
-def evaluate_instrument(
-    instrument: Instrument,
-    facts: Mapping[str, Fact],
-    texts: FactBook,
-    lang: str,
-    *,
-    adult: bool,
-    statuses: Mapping[StatusName, Text] | None = None,
-) -> InstrumentResult:
-    """One instrument for one patient: items with their state, the status and (for points) the score range."""
-    states = {i.id: facts[i.fact].state for i in instrument.items}
-    items = tuple(
-        ItemResult(
-            id=i.id,
-            text=i.text.get(lang),
-            role=i.role,
-            fact=i.fact,
-            state=states[i.id],
-            points=i.points,
-            evidence=tuple(dict.fromkeys(facts[i.fact].evidence)),
-            value=facts[i.fact].value,
-            note=_note(texts, i.fact, facts[i.fact].note, lang),
-            mapping=texts.facts[i.fact].mapping.get(lang),
-        )
-        for i in instrument.items
-    )
-    group = "adult" if adult else "child"
-    open_items: tuple[str, ...]
-    if group not in instrument.ages:
-        # a paediatric instrument is never worked out for an adult (not even item by item): only its name and why
-        status, low, high, open_items = Status.NOT_APPLICABLE, None, None, ()
-        reason: str | None = "not_for_age_group"
-        items = ()
-    else:
-        status, low, high, open_items = _status_of(instrument, states)
-        reason = "entry_criterion_absent" if status is Status.NOT_APPLICABLE else None
-        if status is Status.NOT_COMPUTED:
-            reason = "weights_not_verified"
-    return InstrumentResult(
-        id=instrument.id,
-        title=instrument.title.get(lang),
-        citation=instrument.citation,
-        doi=instrument.doi,
-        purpose=instrument.purpose,
-        purpose_text=instrument.purpose_text.get(lang),
-        population=instrument.population.get(lang),
-        performance=instrument.performance.get(lang) if instrument.performance else None,
-        caution=instrument.adult_caution.get(lang) if adult and instrument.adult_caution else None,
-        status=status,
-        status_reason=reason,
-        status_label=statuses[status.value].get(lang) if statuses else status.value,
-        score_min=low,
-        score_max=high,
-        threshold=instrument.threshold,
-        max_points=instrument.max_points,
-        weights_verified=instrument.weights.verified,
-        weights_where=instrument.weights.where.get(lang),
-        content_verified=instrument.content.verified,
-        content_where=instrument.content.where.get(lang),
-        interpretation=instrument.interpretation.get(lang),
-        items=items,
-        open_items=open_items,
-    )
-
-
-def _note(texts: FactBook, fact: str, key: str | None, lang: str) -> str | None:
-    if key is None:
-        return None
-    found = texts.facts[fact].notes.get(key)
-    return found.get(lang) if found else None

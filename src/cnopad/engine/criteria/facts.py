@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from cnopad.domain import Bone, Concept, Observation, Quantity, Site, Verification, is_symmetric, lesion_sites
 from cnopad.engine.criteria.result import UNKNOWN, Fact, State
-from cnopad.engine.view import RecordView
+from cnopad.engine.view import RecordView, per_view
 
 FactFn = Callable[[RecordView], Fact]
 FACTS: dict[str, FactFn] = {}
@@ -35,6 +35,8 @@ def fact(fn: FactFn) -> FactFn:
 
 
 # ------------------------------------------------------------------ helpers
+# the helpers several facts share are worked out once per view (``per_view``)
+@per_view
 def _sites(v: RecordView) -> tuple[tuple[Site, ...], tuple[str, ...]]:
     """Lesion sites of the live CNO conditions and of imaging, with the entries they come from."""
     sites: list[Site] = []
@@ -50,21 +52,29 @@ def _sites(v: RecordView) -> tuple[tuple[Site, ...], tuple[str, ...]]:
     return tuple(sites), tuple(dict.fromkeys(evidence))
 
 
-def _whole_body(v: RecordView) -> list[str]:
-    return [s.id for s in v.imaging if s.concepts & _WHOLE_BODY]
+@per_view
+def _whole_body(v: RecordView) -> tuple[str, ...]:
+    return tuple(s.id for s in v.imaging if s.concepts & _WHOLE_BODY)
+
+
+@per_view
+def _latest_observations(v: RecordView) -> dict[Concept, Observation]:
+    """For each concept, the latest observation on or before ``as_of`` (the highest id on a tie)."""
+    latest: dict[Concept, Observation] = {}
+    as_of = v.as_of
+    for o in v.record.observations:
+        day = o.effective
+        if day is None or day > as_of:
+            continue
+        for concept in o.concepts:
+            best = latest.get(concept)
+            if best is None or (day, o.id) > (best.effective or date.min, best.id):
+                latest[concept] = o
+    return latest
 
 
 def _latest(v: RecordView, concept: Concept) -> Observation | None:
-    best: Observation | None = None
-    for o in v.record.observations:
-        if (
-            concept in o.concepts
-            and o.effective is not None
-            and o.effective <= v.as_of
-            and (best is None or (o.effective, o.id) > (best.effective or date.min, best.id))
-        ):
-            best = o
-    return best
+    return _latest_observations(v).get(concept)
 
 
 def _quantity_text(o: Observation) -> str:
@@ -84,14 +94,17 @@ def _fever(v: RecordView) -> Observation | None:
     return _latest(v, Concept.FEVER)
 
 
-def _conditions(v: RecordView, *concepts: Concept) -> list[str]:
-    return [c.id for concept in concepts for c in v.active_condition(concept)]
+def _recorded(v: RecordView, *concepts: Concept, biopsy: Concept | None = None) -> Fact:
+    """Present when an active condition with any of these concepts (or this biopsy result) is on record, with
+    those entries as evidence; unknown otherwise (absence is never read from silence)."""
+    conditions = v.conditions
+    found = [c.id for concept in concepts if concept in conditions for c in v.active_condition(concept)]
+    if biopsy is not None and biopsy in v.events:
+        found.extend(e for _, e in v.events[biopsy])
+    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
 
 
-def _biopsies(v: RecordView, *results: Concept) -> list[str]:
-    return [e for r in results for _, e in v.events.get(r, ())]
-
-
+@per_view
 def _onset(v: RecordView) -> tuple[date, str] | None:
     live = [c for c in v.record.conditions if c.is_cno and not c.ruled_out and c.first_date is not None]
     if not live:
@@ -332,22 +345,19 @@ def biopsy_consistent_with_cno(v: RecordView) -> Fact:
 @fact
 def malignancy(v: RecordView) -> Fact:
     """A recorded bone tumour or tumour on biopsy; excluding it is the clinician's (unknown otherwise)."""
-    found = _conditions(v, Concept.BONE_TUMOUR) + _biopsies(v, Concept.BIOPSY_TUMOUR)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.BONE_TUMOUR, biopsy=Concept.BIOPSY_TUMOUR)
 
 
 @fact
 def infection(v: RecordView) -> Fact:
     """Recorded bacterial osteomyelitis or infection on biopsy (unknown otherwise)."""
-    found = _conditions(v, Concept.BACTERIAL_OSTEOMYELITIS) + _biopsies(v, Concept.BIOPSY_INFECTION)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.BACTERIAL_OSTEOMYELITIS, biopsy=Concept.BIOPSY_INFECTION)
 
 
 @fact
 def cno_mimic(v: RecordView) -> Fact:
     """A recorded bone disorder resembling CNO (hypophosphatasia and others, CRMO-MIMICS-1)."""
-    found = _conditions(v, Concept.CNO_MIMIC)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.CNO_MIMIC)
 
 
 @fact
@@ -371,22 +381,19 @@ def condensing_lesion(v: RecordView) -> Fact:
 @fact
 def typical_skin_disease(v: RecordView) -> Fact:
     """Palmoplantar pustulosis, psoriasis or severe acne recorded (absence is never read from silence)."""
-    found = _conditions(v, *_TYPICAL_SKIN)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, *_TYPICAL_SKIN)
 
 
 @fact
 def ppp_or_psoriasis(v: RecordView) -> Fact:
     """Palmoplantar pustulosis or psoriasis recorded."""
-    found = _conditions(v, Concept.PALMOPLANTAR_PUSTULOSIS, Concept.PSORIASIS)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.PALMOPLANTAR_PUSTULOSIS, Concept.PSORIASIS)
 
 
 @fact
 def severe_acne(v: RecordView) -> Fact:
     """Severe acne recorded."""
-    found = _conditions(v, Concept.SEVERE_ACNE)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.SEVERE_ACNE)
 
 
 @fact
@@ -415,15 +422,13 @@ def crmo_child(v: RecordView) -> Fact:
 @fact
 def severe_acne_or_hidradenitis(v: RecordView) -> Fact:
     """Severe acne (conglobata, fulminans) or hidradenitis suppurativa recorded (Benhamou 1988)."""
-    found = _conditions(v, Concept.SEVERE_ACNE, Concept.HIDRADENITIS)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.SEVERE_ACNE, Concept.HIDRADENITIS)
 
 
 @fact
 def palmoplantar_pustulosis(v: RecordView) -> Fact:
     """Palmoplantar pustulosis recorded."""
-    found = _conditions(v, Concept.PALMOPLANTAR_PUSTULOSIS)
-    return Fact(State.PRESENT, tuple(found)) if found else UNKNOWN
+    return _recorded(v, Concept.PALMOPLANTAR_PUSTULOSIS)
 
 
 @fact

@@ -7,16 +7,20 @@ needed). A step not yet done that names a concept offers a draft FHIR ServiceReq
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cnopad.domain import Concept, ImagingResult, Observation, Quantity
+from cnopad.domain import CareRole, Concept, ImagingResult, Observation, Quantity
 from cnopad.engine.assessment import Action, Suggestion
+from cnopad.engine.cards import LANGS
+from cnopad.engine.compiled import per_knowledge_base
 from cnopad.engine.criteria.result import PathStepResult, StepState
 from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
 from cnopad.engine.suggestions import template
 from cnopad.engine.uuids import suggestion_uuid, uuid5
-from cnopad.engine.view import RecordView
+from cnopad.engine.view import RecordView, per_view
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import PathStep
 
@@ -35,53 +39,112 @@ def path_card_id(patient_id: str) -> str:
     return uuid5(f"diagnostic-path|{patient_id}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    """A draft ServiceRequest a step offers, fixed apart from the patient: its uuid key, label and resource."""
+
+    key: str
+    label: str
+    template: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One path step with its fixed texts and offers per language."""
+
+    model: PathStep
+    imaging: frozenset[Concept]
+    roles: frozenset[CareRole]
+    text: Mapping[str, str]
+    offers: Mapping[str, tuple[_Offer, ...]]
+    #: the result of a step not done that offers nothing, per language and state: the same for every patient
+    plain: dict[tuple[str, StepState], PathStepResult] = field(default_factory=dict, compare=False)
+
+
+class _Path:
+    """The diagnostic path of a knowledge base, compiled once: step texts, state labels and offers per language."""
+
+    __slots__ = ("adult", "child", "labels")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        book = kb.criteria.path
+        self.labels = {lang: {StepState(name): text.get(lang) for name, text in book.states.items()} for lang in LANGS}
+        self.adult = tuple(_compile(kb, step) for step in book.adult)
+        self.child = tuple(_compile(kb, step) for step in book.child)
+
+
+def _compile(kb: KnowledgeBase, step: PathStep) -> _Step:
+    offers = {
+        lang: tuple(
+            _Offer(
+                f"{step.id}:{s.concept.value}",
+                s.label.get(lang),
+                template("ServiceRequest", kb.valuesets.coding_for(s.concept), s.label.get(lang)),
+            )
+            for s in step.suggest
+        )
+        for lang in LANGS
+    }
+    text = {lang: step.text.get(lang) for lang in LANGS}
+    return _Step(step, frozenset(step.done_when.imaging), frozenset(step.done_when.roles), text, offers)
+
+
+_compiled_path = per_knowledge_base(_Path)
+
+
 def diagnostic_path(v: RecordView, kb: KnowledgeBase, lang: str) -> tuple[PathStepResult, ...]:
     """Every step of the patient's path (adult or child) with its state on ``as_of``."""
-    book = kb.criteria.path
-    steps = book.adult if v.adult else book.child
+    path = _compiled_path(kb)
+    labels = path.labels[lang]
     card_id = path_card_id(v.patient_id)
-    return tuple(_step(v, kb, step, card_id, lang) for step in steps)
+    return tuple(_step(v, kb, step, card_id, labels, lang) for step in (path.adult if v.adult else path.child))
 
 
-def _step(v: RecordView, kb: KnowledgeBase, step: PathStep, card_id: str, lang: str) -> PathStepResult:
-    labels = kb.criteria.path.states
+def _step(
+    v: RecordView, kb: KnowledgeBase, step: _Step, card_id: str, labels: Mapping[StepState, str], lang: str
+) -> PathStepResult:
+    model = step.model
     done = _done(v, kb, step, lang)
     if done is not None:
         day, result, evidence = done
         state = StepState.DONE
     else:
         day, result, evidence = None, None, ()
-        state = StepState.NOTE if step.kind == "note" else StepState.TODO
-        if step.kind == "biopsy":
+        state = StepState.NOTE if model.kind == "note" else StepState.TODO
+        if model.kind == "biopsy":
             state = _biopsy_state(v, kb)
-    if step.kind == "note" and done is not None:
+    if model.kind == "note" and done is not None:
         state = StepState.NOTE  # a note stays a note; the record shows what it is about
-    offers = state in (StepState.TODO, StepState.NEEDED)
-    suggestions = (
-        tuple(_suggestion(v, kb, card_id, step, s.concept, s.label.get(lang)) for s in step.suggest) if offers else ()
-    )
+    offers = step.offers[lang] if state in (StepState.TODO, StepState.NEEDED) else ()
+    if done is None and not offers:
+        plain = step.plain.get((lang, state))
+        if plain is None:
+            plain = step.plain[lang, state] = PathStepResult(
+                model.id, model.kind, state, labels[state], step.text[lang], model.statements
+            )
+        return plain
     return PathStepResult(
-        id=step.id,
-        kind=step.kind,
+        id=model.id,
+        kind=model.kind,
         state=state,
-        state_label=labels[state.value].get(lang),
-        text=step.text.get(lang),
-        statements=step.statements,
+        state_label=labels[state],
+        text=step.text[lang],
+        statements=model.statements,
         done_on=day,
         result=result,
         evidence=evidence,
-        suggestions=suggestions,
+        suggestions=tuple(_suggestion(v, card_id, offer) for offer in offers),
     )
 
 
 def _done(
-    v: RecordView, kb: KnowledgeBase, step: PathStep, lang: str
+    v: RecordView, kb: KnowledgeBase, step: _Step, lang: str
 ) -> tuple[date | None, str | None, tuple[str, ...]] | None:
-    when = step.done_when
+    when = step.model.done_when
     titles = kb.valuesets
-    if step.kind == "results":
+    if step.model.kind == "results":
         return _lab_results(v, when.concepts, kb, lang)
-    studies = [s for s in v.imaging if s.concepts & set(when.imaging)]
+    studies = [s for s in v.imaging if s.concepts & step.imaging] if step.imaging else []
     if studies:
         last = studies[-1]
         return last.performed, _imaging_text(last, kb, lang), (last.id,)
@@ -101,7 +164,7 @@ def _done(
         if referrals:
             last_referral = max(referrals, key=lambda r: (r.authored or date.min, r.id))
             return last_referral.authored, titles.title(concept, lang), (last_referral.id,)
-    members = [m for m in v.team if m.roles & set(when.roles)]
+    members = [m for m in v.team if m.roles & step.roles] if step.roles else []
     if members:
         return members[0].start, members[0].organization or members[0].name, (members[0].id,)
     return None
@@ -114,8 +177,9 @@ def _lab_results(
     parts: list[str] = []
     evidence: list[str] = []
     last: date | None = None
+    observed = _observed(v)
     for concept in concepts:
-        found = [o for o in v.record.observations if concept in o.concepts and o.effective and o.effective <= v.as_of]
+        found = observed.get(concept)
         if not found:
             continue
         day = max(o.effective or date.min for o in found)
@@ -127,6 +191,22 @@ def _lab_results(
             evidence.append(o.id)
         last = day if last is None or day > last else last
     return (last, "; ".join(parts), tuple(evidence)) if parts else None
+
+
+@per_view
+def _observed(v: RecordView) -> dict[Concept, list[Observation]]:
+    """The observations dated on or before ``as_of`` by concept, in record order (one pass, not one per test)."""
+    out: dict[Concept, list[Observation]] = {}
+    as_of = v.as_of
+    for o in v.record.observations:
+        if o.effective and o.effective <= as_of:
+            for concept in o.concepts:
+                found = out.get(concept)
+                if found is None:
+                    out[concept] = [o]
+                else:
+                    found.append(o)
+    return out
 
 
 def _value(o: Observation) -> str:
@@ -153,16 +233,15 @@ def _biopsy_state(v: RecordView, kb: KnowledgeBase) -> StepState:
     return StepState.CONSIDER
 
 
-def _suggestion(
-    v: RecordView, kb: KnowledgeBase, card_id: str, step: PathStep, concept: Concept, label: str
-) -> Suggestion:
+def _suggestion(v: RecordView, card_id: str, offer: _Offer) -> Suggestion:
+    # the template holds the fixed parts (code, status); only the subject and the date are the patient's
     resource: dict[str, Any] = {
-        **template("ServiceRequest", kb.valuesets.coding_for(concept), label),
+        **offer.template,
         "subject": {"reference": v.subject_reference},
         "authoredOn": v.as_of_text,
     }
     return Suggestion(
-        uuid=suggestion_uuid(card_id, f"{step.id}:{concept.value}"),
-        label=label,
-        actions=(Action(type="create", description=label, resource=resource),),
+        uuid=suggestion_uuid(card_id, offer.key),
+        label=offer.label,
+        actions=(Action(type="create", description=offer.label, resource=resource),),
     )

@@ -1,0 +1,225 @@
+"""The criteria instruments compiled once per knowledge base, so that one patient's evaluation only looks things up.
+
+Everything that does not depend on the patient is prepared here: each item's texts per language, the item result
+for a fact the record leaves unknown (most items of most patients), the result of an instrument that is not for the
+patient's age group, and the fixed fields of every instrument result. An instrument's status depends on nothing but
+its items' states, so it is worked out once per combination of states (and remembered, bounded): the three-valued
+logic and the search for the items that could still change it do not run again for every patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
+
+from cnopad.engine.cards import LANGS
+from cnopad.engine.compiled import per_knowledge_base
+from cnopad.engine.criteria.evaluate import status_of
+from cnopad.engine.criteria.facts import FACTS
+from cnopad.engine.criteria.result import UNKNOWN, Fact, InstrumentResult, ItemResult, State, Status
+from cnopad.errors import KnowledgeBaseError
+from cnopad.knowledge.base import KnowledgeBase
+from cnopad.knowledge.criteria import FactBook, Instrument, Item, StatusName
+from cnopad.knowledge.valuesets import Text
+
+#: distinct combinations of item states remembered per instrument; more is cleared (memory stays bounded)
+_OUTCOME_CACHE_SIZE = 4_096
+_GROUPS = {True: "adult", False: "child"}
+#: the fixed fields of an InstrumentResult before its status, and those between its score range and its items
+_Head = tuple[str, str, str, str | None, str, str, str, str | None, str | None]
+_Tail = tuple[int | None, int | None, bool, str, bool, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What an instrument's item states decide: status, the score range, open items and the reason shown."""
+
+    status: Status
+    low: int | None
+    high: int | None
+    open_items: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One item with its fixed texts per language and its result when the record leaves the fact unknown."""
+
+    model: Item
+    text: Mapping[str, str]
+    mapping: Mapping[str, str]
+    notes: Mapping[str, Text]
+    unknown: Mapping[str, ItemResult]
+
+    def result(self, fact: Fact, lang: str) -> ItemResult:
+        """The item for this patient (the caller takes ``unknown`` when the fact is the plain unknown)."""
+        note = self.notes.get(fact.note) if fact.note is not None else None
+        evidence = fact.evidence if len(fact.evidence) < 2 else tuple(dict.fromkeys(fact.evidence))
+        return ItemResult(
+            id=self.model.id,
+            text=self.text[lang],
+            role=self.model.role,
+            fact=self.model.fact,
+            state=fact.state,
+            points=self.model.points,
+            evidence=evidence,
+            value=fact.value,
+            note=note.get(lang) if note is not None else None,
+            mapping=self.mapping[lang],
+        )
+
+
+class CompiledInstrument:
+    """One instrument ready to evaluate against a patient's facts."""
+
+    __slots__ = (
+        "_all_unknown",
+        "_facts_of",
+        "_fixed",
+        "_labels",
+        "_not_applicable",
+        "_outcomes",
+        "ages",
+        "items",
+        "model",
+    )
+
+    def __init__(self, instrument: Instrument, facts: FactBook, statuses: Mapping[StatusName, Text]) -> None:
+        self.model = instrument
+        self.ages = frozenset(adult for adult, group in _GROUPS.items() if group in instrument.ages)
+        self.items = tuple(_item(i, facts) for i in instrument.items)
+        names = tuple(i.fact for i in instrument.items)
+        # the items' facts in item order, in one call (itemgetter of one name gives the fact itself, not a tuple)
+        self._facts_of: Callable[[Mapping[str, Fact]], tuple[Fact, ...]] = (
+            itemgetter(*names) if len(names) > 1 else lambda facts: (facts[names[0]],)
+        )
+        self._labels = {lang: {Status(name): text.get(lang) for name, text in statuses.items()} for lang in LANGS}
+        self._fixed = {
+            (lang, adult): _fixed_fields(instrument, lang, adult=adult) for lang in LANGS for adult in _GROUPS
+        }
+        # a paediatric instrument is never worked out for an adult (not even item by item): only its name and why
+        self._not_applicable = {
+            (lang, adult): self._result(
+                lang, adult, _Outcome(Status.NOT_APPLICABLE, None, None, (), "not_for_age_group"), ()
+            )
+            for lang in LANGS
+            for adult in _GROUPS
+            if adult not in self.ages
+        }
+        self._outcomes: dict[tuple[State, ...], _Outcome] = {}
+        # the result when the record decides none of the items (common for a new suspicion): the same for everyone
+        nothing = self._outcome((State.UNKNOWN,) * len(self.items))
+        self._all_unknown = {
+            (lang, adult): self._result(lang, adult, nothing, tuple(i.unknown[lang] for i in self.items))
+            for lang in LANGS
+            for adult in self.ages
+        }
+
+    def evaluate(self, facts: Mapping[str, Fact], lang: str, *, adult: bool) -> InstrumentResult:
+        """The instrument for one patient: items with their state, the status and (for points) the score range."""
+        if adult not in self.ages:
+            return self._not_applicable[lang, adult]
+        found = self._facts_of(facts)
+        if all(f is UNKNOWN for f in found):
+            return self._all_unknown[lang, adult]
+        states = tuple(f.state for f in found)
+        outcome = self._outcomes.get(states)
+        if outcome is None:
+            outcome = self._outcome(states)
+        items = tuple(
+            i.unknown[lang] if f is UNKNOWN else i.result(f, lang) for i, f in zip(self.items, found, strict=True)
+        )
+        return self._result(lang, adult, outcome, items)
+
+    def _outcome(self, states: tuple[State, ...]) -> _Outcome:
+        named = {i.model.id: s for i, s in zip(self.items, states, strict=True)}
+        status, low, high, open_items = status_of(self.model, named)
+        reason = {Status.NOT_APPLICABLE: "entry_criterion_absent", Status.NOT_COMPUTED: "weights_not_verified"}
+        outcome = _Outcome(status, low, high, open_items, reason.get(status))
+        if len(self._outcomes) >= _OUTCOME_CACHE_SIZE:
+            self._outcomes.clear()
+        self._outcomes[states] = outcome
+        return outcome
+
+    def _result(self, lang: str, adult: bool, outcome: _Outcome, items: tuple[ItemResult, ...]) -> InstrumentResult:
+        head, tail = self._fixed[lang, adult]  # positional: the field order of InstrumentResult (_fixed_fields)
+        status = outcome.status
+        label = self._labels[lang][status]
+        return InstrumentResult(
+            *head, status, outcome.reason, label, outcome.low, outcome.high, *tail, items, outcome.open_items
+        )
+
+
+def _item(item: Item, facts: FactBook) -> _Item:
+    text = {lang: item.text.get(lang) for lang in LANGS}
+    mapping = {lang: facts.facts[item.fact].mapping.get(lang) for lang in LANGS}
+    unknown = {
+        lang: ItemResult(
+            id=item.id,
+            text=text[lang],
+            role=item.role,
+            fact=item.fact,
+            state=State.UNKNOWN,
+            points=item.points,
+            evidence=(),
+            value=None,
+            note=None,
+            mapping=mapping[lang],
+        )
+        for lang in LANGS
+    }
+    return _Item(item, text, mapping, facts.facts[item.fact].notes, unknown)
+
+
+def _fixed_fields(instrument: Instrument, lang: str, *, adult: bool) -> tuple[_Head, _Tail]:
+    """The fields of an instrument result that do not depend on the patient (but on language and age group), in
+    field order: those before the status and those between the score range and the items."""
+    head = (
+        instrument.id,
+        instrument.title.get(lang),
+        instrument.citation,
+        instrument.doi,
+        instrument.purpose,
+        instrument.purpose_text.get(lang),
+        instrument.population.get(lang),
+        instrument.performance.get(lang) if instrument.performance else None,
+        instrument.adult_caution.get(lang) if adult and instrument.adult_caution else None,
+    )
+    tail = (
+        instrument.threshold,
+        instrument.max_points,
+        instrument.weights.verified,
+        instrument.weights.where.get(lang),
+        instrument.content.verified,
+        instrument.content.where.get(lang),
+        instrument.interpretation.get(lang),
+    )
+    return head, tail
+
+
+def check_facts(kb: KnowledgeBase) -> None:
+    """Every fact an instrument names has an evaluator (run on first use; a typo fails loudly, not silently)."""
+    for instrument in kb.criteria.instruments:
+        for item in instrument.items:
+            if item.fact not in FACTS:
+                msg = (
+                    f"knowledge/criteria/{instrument.id}: item {item.id!r} names fact {item.fact!r}, "
+                    "which has no evaluator"
+                )
+                raise KnowledgeBaseError(msg)
+
+
+class CompiledCriteria:
+    """Every instrument of a knowledge base, compiled (an item naming a fact without an evaluator fails here)."""
+
+    __slots__ = ("instruments",)
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        check_facts(kb)
+        book = kb.criteria
+        self.instruments = tuple(CompiledInstrument(i, book.facts, book.path.statuses) for i in book.instruments)
+
+
+#: the compiled criteria of a knowledge base, built once per knowledge base (thread-safe)
+compiled_criteria = per_knowledge_base(CompiledCriteria)

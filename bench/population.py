@@ -43,10 +43,35 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class _Lines:
+    """Progress for a child: one line on stderr per stage and per tenth of it (the parent passes stderr through),
+    so a run of many minutes shows where it is; stdout stays the child's one JSON line of figures."""
+
+    def __init__(self) -> None:
+        self._started = time.perf_counter()
+        self._total: int | None = None
+        self._done = 0
+        self._next = 0.1
+
+    def _say(self, text: str) -> None:
+        print(f"    [{time.perf_counter() - self._started:7.1f} s] {text}", file=sys.stderr, flush=True)
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self._total, self._done, self._next = total, 0, 0.1
+        self._say(name + (f" ({total:,})" if total else ""))
+
+    def advance(self, done: int = 1) -> None:
+        self._done += done
+        if self._total and self._done >= self._next * self._total:
+            self._say(f"  {self._done:,} of {self._total:,}")
+            while self._next * self._total <= self._done:
+                self._next += 0.1
+
+
 def child_generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     from cnopad.population.synthetic import generate
 
-    result = generate(persons, seed, out)
+    result = generate(persons, seed, out, _Lines())
     return {"seconds": result.seconds, "rows": result.rows, "kinds": result.kinds, "rss_mb": _rss_mb()}
 
 
@@ -54,7 +79,7 @@ def child_screen(omop: Path, backend: str, result_file: Path) -> dict[str, Any]:
     from cnopad.population import SourceSpec, screen
 
     started = time.perf_counter()
-    result = screen(SourceSpec(str(omop), backend=backend, duckdb_memory_limit=MEMORY_LIMIT))
+    result = screen(SourceSpec(str(omop), backend=backend, duckdb_memory_limit=MEMORY_LIMIT), progress=_Lines())
     seconds = time.perf_counter() - started
     pq.write_table(result.scores, result_file)
     return {
@@ -377,7 +402,9 @@ def _final_sql(kb: CaseFinding, ctes: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------- the driver
 def _child(args: list[str]) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, str(HERE), "--child", *args], check=True, capture_output=True, text=True)
+    print(f"-- {args[0]} {' '.join(args[1:])} (started {time.strftime('%H:%M:%S')})", flush=True)
+    # stderr (the child's progress lines) goes straight through; stdout ends with the figures as JSON
+    proc = subprocess.run([sys.executable, str(HERE), "--child", *args], check=True, stdout=subprocess.PIPE, text=True)
     figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return figures
 

@@ -88,15 +88,21 @@ def counted_mentions(texts: Iterable[str], *, batch_size: int = 256) -> Iterator
     rule = casefinding().notes.counts_when
     allowed = {"Presence": rule.presence, "Experiencer": rule.experiencer, "Temporality": rule.temporality}
     all_texts = list(texts)
-    candidates = [i for i, t in enumerate(all_texts) if might_mention(t)]
-    found: list[set[str]] = [set() for _ in all_texts]
-    docs = pipeline().pipe((all_texts[i] for i in candidates), batch_size=batch_size)
-    for i, doc in zip(candidates, docs, strict=True):
+    # each distinct text is read once: the pipeline reads each text on its own, so a repeated text (a template,
+    # a copied note) has the same mentions every time; template-heavy data then costs the distinct texts only
+    distinct = list(dict.fromkeys(all_texts))
+    candidates = [t for t in distinct if might_mention(t)]
+    found: dict[str, frozenset[str]] = {}
+    docs = pipeline().pipe(candidates, batch_size=batch_size)
+    for text, doc in zip(candidates, docs, strict=True):
+        groups = set()
         for ent in doc.spans.get("ents", ()):
             qualifiers = {q["name"]: q["value"] for q in ent._.qualifiers_dict or ()}
             if all(qualifiers.get(name, "") in values for name, values in allowed.items()):
-                found[i].add(ent.label_)
-    yield from found
+                groups.add(ent.label_)
+        found[text] = frozenset(groups)
+    for text in all_texts:
+        yield set(found.get(text, ()))
 
 
 def note_hits(omop: Omop, kb: CaseFinding, groups: Iterable[str], progress: Progress | None = None) -> pa.Table:

@@ -83,3 +83,12 @@ def test_acne_vulgaris_is_pre_selected_by_its_stem_but_skips_clinlp() -> None:
     text = "Acne vulgaris op het gelaat."
     assert re.search(stems_pattern(casefinding(), GROUPS), text.lower())
     assert not might_mention(text)
+
+
+def test_repeated_notes_each_get_their_own_mentions_in_the_order_given() -> None:
+    # each distinct text is read once (the speed of template-heavy data); every copy must still get its result
+    texts = [c["text"] for c in CASES if not c.get("known_failure")]
+    one_by_one = [next(iter(counted_mentions([t]))) for t in texts]
+    mixed = [*texts, *reversed(texts), texts[0]]
+    assert list(counted_mentions(mixed)) == [*one_by_one, *reversed(one_by_one), one_by_one[0]]
+    assert any(one_by_one) and not all(one_by_one)

@@ -12,7 +12,13 @@ Steps, each in its own child process so that its peak RSS is its own:
    the same clinlp step, since SQL cannot read Dutch context); the two score tables must be equal, row for row;
 4. Spark local[2] on ``--spark-persons`` persons must give the identical scores and ranking as DuckDB.
 It prints every figure and the ratio screen / baseline. Targets (issue 7): screen <= 30 s, <= 1.3x the
-hand-written SQL, peak RSS <= 4 GB.
+hand-written SQL, peak RSS <= 4 GB at 1,000,000 persons; (issue 14) at ``--persons 10000000``: screen <= 150 s,
+<= 1.3x, peak RSS <= 8 GB per step, and Spark local[2] identical on ``--spark-persons 1000000``.
+
+A long run prints each step with its start time and the child's stages on stderr as it goes. With
+``--workdir`` the generated data stay and a second run reuses them (``pNNN/omop`` and ``sparkNNN/omop``).
+DuckDB spills what exceeds its memory limit to ``.tmp`` in the current folder (several GB at 10 million
+persons), so start a large run from a folder with room.
 """
 
 from __future__ import annotations
@@ -43,10 +49,35 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class _Lines:
+    """Progress for a child: one line on stderr per stage and per tenth of it (the parent passes stderr through),
+    so a run of many minutes shows where it is; stdout stays the child's one JSON line of figures."""
+
+    def __init__(self) -> None:
+        self._started = time.perf_counter()
+        self._total: int | None = None
+        self._done = 0
+        self._next = 0.1
+
+    def _say(self, text: str) -> None:
+        print(f"    [{time.perf_counter() - self._started:7.1f} s] {text}", file=sys.stderr, flush=True)
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self._total, self._done, self._next = total, 0, 0.1
+        self._say(name + (f" ({total:,})" if total else ""))
+
+    def advance(self, done: int = 1) -> None:
+        self._done += done
+        if self._total and self._done >= self._next * self._total:
+            self._say(f"  {self._done:,} of {self._total:,}")
+            while self._next * self._total <= self._done:
+                self._next += 0.1
+
+
 def child_generate(persons: int, seed: int, out: Path) -> dict[str, Any]:
     from cnopad.population.synthetic import generate
 
-    result = generate(persons, seed, out)
+    result = generate(persons, seed, out, _Lines())
     return {"seconds": result.seconds, "rows": result.rows, "kinds": result.kinds, "rss_mb": _rss_mb()}
 
 
@@ -54,7 +85,7 @@ def child_screen(omop: Path, backend: str, result_file: Path) -> dict[str, Any]:
     from cnopad.population import SourceSpec, screen
 
     started = time.perf_counter()
-    result = screen(SourceSpec(str(omop), backend=backend, duckdb_memory_limit=MEMORY_LIMIT))
+    result = screen(SourceSpec(str(omop), backend=backend, duckdb_memory_limit=MEMORY_LIMIT), progress=_Lines())
     seconds = time.perf_counter() - started
     pq.write_table(result.scores, result_file)
     return {
@@ -70,7 +101,9 @@ def child_baseline(omop: Path, result_file: Path) -> dict[str, Any]:
 
     kb = casefinding()
     started = time.perf_counter()
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    # its own spill folder, as the screen's (backends._duckdb): DuckDB's default `.tmp` has fixed file names
+    spill = tempfile.mkdtemp(prefix="cnopad-sql-")
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
     con.execute("SET enable_progress_bar = false")
     groups = [g.id for g in kb.notes.groups] + ([kb.notes.sites.id] if kb.notes.sites else [])
     notes: Any = con.execute(
@@ -97,6 +130,8 @@ def child_baseline(omop: Path, result_file: Path) -> dict[str, Any]:
     scores = con.execute(baseline_sql(kb, omop)).to_arrow_table()
     sql_seconds = time.perf_counter() - sql_started
     pq.write_table(scores, result_file)
+    con.close()
+    shutil.rmtree(spill, ignore_errors=True)
     return {
         "seconds": time.perf_counter() - started,
         "text_seconds": text_seconds,
@@ -419,7 +454,9 @@ def _final_sql(kb: CaseFinding, ctes: list[str]) -> str:
 
 # ------------------------------------------------------------------------------------------- the driver
 def _child(args: list[str]) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, str(HERE), "--child", *args], check=True, capture_output=True, text=True)
+    print(f"-- {args[0]} {' '.join(args[1:])} (started {time.strftime('%H:%M:%S')})", flush=True)
+    # stderr (the child's progress lines) goes straight through; stdout ends with the figures as JSON
+    proc = subprocess.run([sys.executable, str(HERE), "--child", *args], check=True, stdout=subprocess.PIPE, text=True)
     figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return figures
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,11 +45,25 @@ _MemoryLimitOption = Annotated[
 
 
 class RichProgress:
-    """Draws the stages of a long run with Rich (the population package only knows the Progress protocol)."""
+    """Draws the stages of a long run with Rich (the population package only knows the Progress protocol).
 
-    def __init__(self, progress: Progress) -> None:
+    On a terminal Rich draws live bars. Written to a file (``nohup``, a scheduler's log) Rich draws nothing, so
+    once a run has lasted ``quiet_for`` seconds it writes plain lines instead: each stage with the time so far,
+    and each tenth of a counted stage. A refusal in the first seconds thus stays the one line it is.
+    """
+
+    def __init__(self, progress: Progress, *, quiet_for: float = 30.0) -> None:
         self._progress = progress
         self._task: TaskID | None = None
+        self._lines = not progress.console.is_terminal
+        self._quiet_for = quiet_for
+        self._started = time.monotonic()
+        self._name, self._total, self._done, self._tenth = "", 0, 0, 1
+
+    def _say(self, text: str) -> None:
+        elapsed = time.monotonic() - self._started
+        if self._lines and elapsed >= self._quiet_for:
+            self._progress.console.print(f"[{elapsed:6.0f} s] {text}", markup=False, highlight=False)
 
     def stage(self, name: str, total: int | None = None) -> None:
         """Finish the current stage and start the next."""
@@ -56,11 +71,18 @@ class RichProgress:
             task = self._progress.tasks[-1]
             self._progress.update(self._task, completed=task.total or 1, total=task.total or 1)
         self._task = self._progress.add_task(name, total=total)
+        self._name, self._total, self._done, self._tenth = name, total or 0, 0, 1
+        self._say(name + (f" ({total:,})" if total else ""))
 
     def advance(self, done: int = 1) -> None:
         """Move the current stage on."""
         if self._task is not None:
             self._progress.advance(self._task, done)
+        self._done += done
+        if self._total and self._done * 10 >= self._tenth * self._total:
+            self._say(f"{self._name}: {self._done:,} of {self._total:,}")
+            while self._tenth * self._total <= self._done * 10:
+                self._tenth += 1
 
     def finish(self) -> None:
         """Mark the last stage done."""

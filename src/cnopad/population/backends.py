@@ -8,6 +8,8 @@ screen knows which engine runs it.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,33 +99,56 @@ def open_backend(spec: SourceSpec) -> Opened:
 
 def open_arrow(tables: Mapping[str, Any], description: str = "in-memory tables") -> Opened:
     """Tables given as Arrow, read by an in-memory DuckDB (tests and library use without files)."""
-    con = _duckdb(SourceSpec(":memory:"))
+    con, close = _duckdb(SourceSpec(":memory:"))
     names = {name.lower(): f"omop_{name.lower()}" for name in tables}
     for name, table in tables.items():
         # a DuckDB view over the Arrow table (Ibis 12's create_table fails on DuckDB 2.0 here)
         con.con.register(names[name.lower()], table)
     readers = {name: _lazy(con.table, view) for name, view in names.items()}
-    return Opened("duckdb", con, "arrow", description, readers, con.disconnect)
+    return Opened("duckdb", con, "arrow", description, readers, close)
 
 
-def _duckdb(spec: SourceSpec, database: str = ":memory:", *, read_only: bool = False) -> Any:
-    config: dict[str, Any] = {"memory_limit": spec.duckdb_memory_limit}
+def _duckdb(spec: SourceSpec, database: str = ":memory:", *, read_only: bool = False) -> tuple[Any, Callable[[], None]]:
+    """A DuckDB connection and how to close it.
+
+    DuckDB spills what exceeds its memory limit to ``.tmp`` in the current folder (or next to a database file)
+    under fixed file names, so two screens started from one folder would overwrite each other's spill files and
+    a read-only folder could not spill at all. Each connection therefore spills to a folder of its own in the
+    system's temporary folder (``TMPDIR``; several GB at 10 million persons), removed when it closes.
+    """
+    spill = Path(tempfile.mkdtemp(prefix="cnopad-duckdb-"))
+    config: dict[str, Any] = {"memory_limit": spec.duckdb_memory_limit, "temp_directory": str(spill)}
     if spec.duckdb_threads:
         config["threads"] = spec.duckdb_threads
-    con = ibis.duckdb.connect(database, read_only=read_only, **config)
-    # no DuckDB progress bar: the CLI draws its own, and library use stays quiet
-    con.raw_sql("SET enable_progress_bar = false")
-    return con
+    try:
+        con = ibis.duckdb.connect(database, read_only=read_only, **config)
+        # no DuckDB progress bar: the CLI draws its own, and library use stays quiet
+        con.raw_sql("SET enable_progress_bar = false")
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+
+    def close() -> None:
+        try:
+            con.disconnect()
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
+
+    return con, close
 
 
 def _open_duckdb_file(path: Path, spec: SourceSpec) -> Opened:
     try:
-        con = _duckdb(spec, str(path), read_only=True)
-        names = con.list_tables()
+        con, close = _duckdb(spec, str(path), read_only=True)
     except Exception as exc:  # any failure to open is bad input, reported in one line
         raise InputError(str(path), f"cannot open as a DuckDB database: {_first_line(exc)}") from exc
+    try:
+        names = con.list_tables()
+    except Exception as exc:  # any failure to open is bad input, reported in one line
+        close()
+        raise InputError(str(path), f"cannot open as a DuckDB database: {_first_line(exc)}") from exc
     tables = {n.lower(): _lazy(con.table, n) for n in names}
-    return Opened("duckdb", con, "duckdb-file", f"DuckDB file {path.name}", tables, con.disconnect)
+    return Opened("duckdb", con, "duckdb-file", f"DuckDB file {path.name}", tables, close)
 
 
 def _table_files(folder: Path) -> dict[str, tuple[str, Path]]:
@@ -145,13 +170,13 @@ def _table_files(folder: Path) -> dict[str, tuple[str, Path]]:
 
 
 def _open_folder_duckdb(folder: Path, spec: SourceSpec) -> Opened:
-    con = _duckdb(spec)
+    con, close = _duckdb(spec)
     tables: dict[str, Callable[[], Any]] = {}
     for name, (fmt, path) in _table_files(folder).items():
         target = str(path / "*.parquet") if path.is_dir() else str(path)
         reader = con.read_parquet if fmt == "parquet" else con.read_csv
         tables[name] = _reader(reader, target, name, path)
-    return Opened("duckdb", con, "folder", f"folder {folder.name} (DuckDB)", tables, con.disconnect)
+    return Opened("duckdb", con, "folder", f"folder {folder.name} (DuckDB)", tables, close)
 
 
 def _open_folder_spark(folder: Path, spec: SourceSpec) -> Opened:

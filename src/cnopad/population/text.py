@@ -131,10 +131,13 @@ def findings(texts: Iterable[str], *, complaint_needed: bool = True, batch_size:
     allowed = {"Presence": rule.presence, "Experiencer": rule.experiencer, "Temporality": rule.temporality}
     group_ids = {g.id for g in kb.notes.groups}
     all_texts = list(texts)
-    candidates = [i for i, t in enumerate(all_texts) if might_mention(t)]
-    found = [Findings(frozenset(), frozenset()) for _ in all_texts]
-    docs = pipeline().pipe((all_texts[i] for i in candidates), batch_size=batch_size)
-    for i, doc in zip(candidates, docs, strict=True):
+    # each distinct text is read once: the pipeline reads each text on its own, so a repeated text (a template,
+    # a copied note) has the same mentions every time; template-heavy data then costs the distinct texts only
+    distinct = list(dict.fromkeys(all_texts))
+    candidates = [t for t in distinct if might_mention(t)]
+    read: dict[str, Findings] = {}
+    docs = pipeline().pipe(candidates, batch_size=batch_size)
+    for text, doc in zip(candidates, docs, strict=True):
         counted = [
             ent
             for ent in doc.spans.get("ents", ())
@@ -144,8 +147,10 @@ def findings(texts: Iterable[str], *, complaint_needed: bool = True, batch_size:
             )
         ]
         groups = frozenset(e.label_ for e in counted if e.label_ in group_ids)
-        found[i] = Findings(groups, frozenset(_sites(doc, counted, complaint_needed=complaint_needed)))
-    yield from found
+        read[text] = Findings(groups, frozenset(_sites(doc, counted, complaint_needed=complaint_needed)))
+    nothing = Findings(frozenset(), frozenset())
+    for text in all_texts:
+        yield read.get(text, nothing)
 
 
 def _sites(doc: Any, counted: list[Any], *, complaint_needed: bool) -> Iterator[str]:

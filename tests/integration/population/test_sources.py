@@ -47,3 +47,24 @@ def test_cdm_v53_tables_without_cdm_source_are_told_by_their_columns_and_screen_
     assert result.cdm_version == "5.3"
     assert result.version_basis == "version-specific columns"
     assert result.scores.equals(baseline)
+
+
+def test_each_duckdb_screen_spills_to_a_folder_of_its_own_that_is_removed_afterwards(
+    small_population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB's default spill folder is `.tmp` in the current folder with fixed file names: two screens started
+    # from one folder (or a 10-million-person run next to another job) would overwrite each other's spill files
+    import tempfile
+
+    from cnopad.population.source import open_omop
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    spec = SourceSpec(str(small_population / "omop"))
+    with open_omop(spec) as first, open_omop(spec) as second:
+        folders = [
+            Path(o.con.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0]) for o in (first, second)
+        ]
+        assert folders[0] != folders[1]
+        assert all(f.is_dir() and f.parent == tmp_path for f in folders)
+    assert list(tmp_path.iterdir()) == []

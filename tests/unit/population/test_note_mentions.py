@@ -118,3 +118,12 @@ def test_site_names_from_text_are_the_names_of_the_code_site_axis_or_begin_with_
     known = axis | icpc
     strange = [g.site for g in kb.notes.sites.groups if not any(g.site.startswith(k) for k in known)]
     assert strange == []
+
+
+def test_repeated_notes_each_get_their_own_mentions_in_the_order_given() -> None:
+    # each distinct text is read once (the speed of template-heavy data); every copy must still get its result
+    texts = [c["text"] for c in CASES if not c.get("known_failure")]
+    one_by_one = [next(iter(counted_mentions([t]))) for t in texts]
+    mixed = [*texts, *reversed(texts), texts[0]]
+    assert list(counted_mentions(mixed)) == [*one_by_one, *reversed(one_by_one), one_by_one[0]]
+    assert any(one_by_one) and not all(one_by_one)

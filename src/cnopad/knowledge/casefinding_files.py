@@ -302,11 +302,10 @@ class NoteTerm(BaseModel):
     term: str = Field(min_length=2)
 
 
-class TermGroup(BaseModel):
-    """Terms that mean one thing, and the stems that pre-select notes for them."""
+class _StemmedTerms(BaseModel):
+    """Terms, and the stems that pre-select texts for them (shared by term groups and site groups)."""
 
     model_config = _FROZEN
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     stems: tuple[str, ...] = Field(min_length=1)
     terms: tuple[NoteTerm, ...] = Field(min_length=1)
 
@@ -314,6 +313,12 @@ class TermGroup(BaseModel):
     @classmethod
     def _ascii_lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _ascii_stems(value)
+
+
+class TermGroup(_StemmedTerms):
+    """Terms that mean one thing, and the stems that pre-select notes for them."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
 
 
 def _ascii_stems(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -328,18 +333,10 @@ def _ascii_stems(value: tuple[str, ...]) -> tuple[str, ...]:
 _SITE_NAME = r"^[a-z][a-z_]*$"
 
 
-class SiteGroup(BaseModel):
+class SiteGroup(_StemmedTerms):
     """Words (Dutch and English) that name one body site, and the stems that pre-select texts for them."""
 
-    model_config = _FROZEN
     site: str = Field(pattern=_SITE_NAME)
-    stems: tuple[str, ...] = Field(min_length=1)
-    terms: tuple[NoteTerm, ...] = Field(min_length=1)
-
-    @field_validator("stems")
-    @classmethod
-    def _ascii_lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _ascii_stems(value)
 
 
 class SiteTerms(BaseModel):

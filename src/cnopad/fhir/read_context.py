@@ -117,21 +117,34 @@ class ReadContext:
             return ()
         kept: list[Coding] = []
         foreign: list[Unrecognized] = []
+        valuesets = self.valuesets
         for index, raw in enumerate(concept.get("coding") or []):
             system, code = raw.get("system"), raw.get("code")
-            where = f"{location}.coding[{index}]"
+            # the element's location is spelled out only when something is listed (most codings are read)
             if not system or not code:
                 self.unrecognized.append(
-                    Unrecognized(where, system or "", code or "", raw.get("display"), Reason.INCOMPLETE_CODING)
+                    Unrecognized(
+                        f"{location}.coding[{index}]",
+                        system or "",
+                        code or "",
+                        raw.get("display"),
+                        Reason.INCOMPLETE_CODING,
+                    )
                 )
                 continue
-            if not self.valuesets.known_system(system):
-                foreign.append(Unrecognized(where, str(system), str(code), raw.get("display"), Reason.UNKNOWN_SYSTEM))
+            if not valuesets.known_system(system):
+                foreign.append(
+                    Unrecognized(
+                        f"{location}.coding[{index}]", str(system), str(code), raw.get("display"), Reason.UNKNOWN_SYSTEM
+                    )
+                )
                 continue
             coding = Coding(system, code, raw.get("display"))
             kept.append(coding)
-            if not self.valuesets.understood(coding):
-                self.unrecognized.append(Unrecognized(where, system, code, raw.get("display"), Reason.UNMAPPED_CODE))
+            if not valuesets.understood(coding):
+                self.unrecognized.append(
+                    Unrecognized(f"{location}.coding[{index}]", system, code, raw.get("display"), Reason.UNMAPPED_CODE)
+                )
         if foreign and not kept:
             raise SetAside(
                 *(

@@ -226,12 +226,14 @@ class ValueSetIndex:
 
     def meanings(self, coding: Coding) -> tuple[Meaning, ...]:
         """Every meaning of one coding (exact codes and matching prefixes, minus exclusions)."""
-        key = coding.key
-        found = self._memo.get(key)
+        # memoised by the code as written: normalising it (``coding.key``) is only needed the first time, and
+        # this is asked for every coding of every resource read
+        raw = (coding.system, coding.code)
+        found = self._memo.get(raw)
         if found is None:
-            found = self._lookup(*key)
+            found = self._lookup(*coding.key)
             if len(self._memo) < _MEMO_LIMIT:  # codes in real data are few; the bound keeps memory flat
-                self._memo[key] = found
+                self._memo[raw] = found
         return found
 
     def _lookup(self, system: str, code: str) -> tuple[Meaning, ...]:

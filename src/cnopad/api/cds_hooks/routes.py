@@ -30,6 +30,7 @@ from cnopad.services import cds as cds_svc
 from cnopad.services import feedback as feedback_svc
 from cnopad.services.not_understood import EXTENSION as NOT_UNDERSTOOD
 from cnopad.services.not_understood import extension_items
+from cnopad.store import UnitOfWork
 
 router = APIRouter(
     prefix="/cds-services", tags=["cds-hooks"], responses=problem_responses(400, 401, 404, 412, 413, 422)
@@ -79,9 +80,14 @@ _REPLAY = "CDS Hooks JWT refused: jti was used before (replay)"
 def _use_up_jti(container: Container, verified: VerifiedCaller) -> None:
     """Record the token's jti (committed now); a jti seen before is a replay and refused."""
     with container.unit(Actor(verified.issuer[:200], Role.CDS_CLIENT, Channel.CDS)) as uow:
-        if not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
-            raise UnauthenticatedError(_REPLAY)
+        _claim_jti(uow, verified)
         uow.commit()
+
+
+def _claim_jti(uow: UnitOfWork, verified: VerifiedCaller) -> None:
+    """Record the jti in ``uow``'s transaction; a jti already in the table is a replay, refused."""
+    if not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
+        raise UnauthenticatedError(_REPLAY)
 
 
 def _use_up_after_failure(container: Container, verified: VerifiedCaller) -> None:
@@ -176,8 +182,8 @@ async def _answer(
         with container.unit(cds_svc.audit_actor(verified.issuer, call.context)) as uow:
             # the jti is used up in the same transaction that audits the call: a replay that slipped past this
             # worker's memory (another worker took the first call) is refused here, and nothing is recorded for it
-            if verified.jti and not uow.cds.first_use_of_jwt(verified.issuer, verified.jti, _utc(verified.expires_at)):
-                raise UnauthenticatedError(_REPLAY)
+            if verified.jti:
+                _claim_jti(uow, verified)
             cds_svc.record_call(uow, call, result)
         return result
 

@@ -202,6 +202,10 @@ def spark_session(master: str) -> Any:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
+        # the score refers to the cached events and statistics a few dozen times, and Spark writes the cached
+        # plan out in full at each reference when it describes a query: unbounded, that text filled the
+        # driver's default 1 GB at 1 million persons
+        .config("spark.sql.maxPlanStringLength", "1000000")
     )
     if master.startswith("local"):
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")

@@ -67,7 +67,7 @@ class Replay:
         persons = count_persons(self.omop, as_of)
         if self.events is None:
             return Snapshot(as_of, persons, SCORE_SCHEMA.empty_table())
-        scores = person_scores(events_until(self.events, as_of), self.kb, self.resolution)
+        scores = person_scores(events_until(self.events, as_of), self.kb, self.resolution, backend=self.omop.backend)
         kept = scores.filter(~scores[DIAGNOSED]).select("person_id", "score")
         return Snapshot(as_of, persons, kept.to_pyarrow().cast(SCORE_SCHEMA))
 
@@ -100,7 +100,9 @@ class Replay:
             end_date=ibis.ifelse(running, cut, joined.end_date),
             days=ibis.ifelse(running, cut.delta(joined.event_date, unit="day") + 1, joined.days).cast("int64"),
         )
-        scored = person_scores(slotted, self.kb, self.resolution).select("person_id", "score", DIAGNOSED)
+        scored = person_scores(slotted, self.kb, self.resolution, backend=self.omop.backend).select(
+            "person_id", "score", DIAGNOSED
+        )
         got = scored.to_pyarrow()
         by_slot = {
             int(p): (int(sc), bool(dg))

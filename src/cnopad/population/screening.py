@@ -18,7 +18,7 @@ from cnopad.population.backends import SourceSpec, public_location
 from cnopad.population.events import TEXT_HIT_SCHEMA, events
 from cnopad.population.progress import Progress, Silent
 from cnopad.population.resolve import Resolution, resolve
-from cnopad.population.scoring import person_scores
+from cnopad.population.scoring import person_scores, signal_stats
 from cnopad.population.source import Omop, open_omop
 from cnopad.population.text import note_hits, row_sites
 from cnopad.population.timeline import born_by, events_until
@@ -103,7 +103,7 @@ def screen_omop(
     ev = events(omop, resolution, hits, adult_age=kb.score.adult_age, row_sites=sites)
     if ev is not None and as_of is not None:
         ev = events_until(ev, as_of)
-    scores = _empty_scores(kb) if ev is None else _scores(ev, kb, resolution, cache=omop.backend == "spark")
+    scores = _empty_scores(kb) if ev is None else _scores(ev, kb, resolution, backend=omop.backend)
     lap("score")
     ranked = ranking.ranked(scores, kb, threshold)
     lap("rank")
@@ -143,17 +143,21 @@ def _notes_until(hits: pa.Table, as_of: date | None) -> int:
     return len(set(ids))
 
 
-def _scores(ev: Any, kb: CaseFinding, resolution: Resolution, *, cache: bool) -> pa.Table:
-    """Run the score; on Spark the events are cached first because the aggregation and every windowed rule
-    read them (DuckDB and PostgreSQL plan the shared subquery well; Ibis 12's cache cannot drop its temp table
-    with the installed sqlglot there)."""
-    if not cache:
-        return person_scores(ev, kb, resolution).to_pyarrow().sort_by([("person_id", "ascending")])
+def _scores(ev: Any, kb: CaseFinding, resolution: Resolution, *, backend: str) -> pa.Table:
+    """Run the score; on Spark the events and the per-signal statistics are cached first because the windowed
+    rules read the events and every feature reads the statistics (DuckDB and PostgreSQL plan the shared
+    subqueries well; Ibis 12's cache cannot drop its temp table with the installed sqlglot there)."""
+    if backend != "spark":
+        return person_scores(ev, kb, resolution, backend=backend).to_pyarrow().sort_by([("person_id", "ascending")])
     # Ibis 12's PySpark cache compiles the query without registering its in-memory tables (the concept
     # map, the note mentions); a zero-row run registers them first
     ev.limit(0).to_pyarrow()
-    with ev.cache() as cached:
-        return person_scores(cached, kb, resolution).to_pyarrow().sort_by([("person_id", "ascending")])
+    with ev.cache() as cached, signal_stats(cached, kb).cache() as stats:
+        return (
+            person_scores(cached, kb, resolution, stats, backend=backend)
+            .to_pyarrow()
+            .sort_by([("person_id", "ascending")])
+        )
 
 
 def _empty_scores(kb: CaseFinding) -> pa.Table:

@@ -17,11 +17,6 @@ from cnopad.knowledge.casefinding import Feature
 MULTIPLE = "multiple"
 
 
-def flag_column(feature_id: str) -> str:
-    """The name of a windowed feature's flag column."""
-    return f"w__{feature_id}"
-
-
 def windowed_persons(ev: ir.Table, f: Feature) -> ir.Table:
     """The persons (one column, person_id) for whom the feature's windowed rule holds."""
     mine = ev.filter((ev.signal == f.signal) & _in_scope(ev, f.scope))

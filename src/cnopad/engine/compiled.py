@@ -15,6 +15,7 @@ from typing import TypeVar
 from cnopad.engine.assessment import Card, InformationItem, Task
 from cnopad.engine.cards import LANGS, CompiledRule, compile_rule, in_scope, populations_of
 from cnopad.engine.cards import SEVERITY as _SEVERITY
+from cnopad.engine.findings import Params, Predicate
 from cnopad.engine.schedule import GENERATORS, Generator
 from cnopad.engine.situations import SITUATIONS, Situation
 from cnopad.engine.view import RecordView
@@ -42,6 +43,10 @@ class _Text:
     items: Mapping[str, InformationItem]  # the finished item per language: texts do not depend on the patient
 
 
+#: a rule to evaluate, with the predicate and parameters of its single situation (no predicate: a checklist rule)
+_Candidate = tuple[CompiledRule, Predicate | None, Params]
+
+
 class CompiledKnowledge:
     """Rules, schedules and texts ready to evaluate against a record view."""
 
@@ -67,21 +72,31 @@ class CompiledKnowledge:
         self.adult_situations = _situations_of(self.adult_texts)
         self.child_situations = _situations_of(self.child_texts)
         self._information: dict[tuple[bool, str, frozenset[str]], tuple[InformationItem, ...]] = {}
+        #: per (adult, confirmed, suspected, any diagnosis): the rules whose population that is, in order
+        self._candidates: dict[tuple[bool, bool, bool, bool], tuple[_Candidate, ...]] = {}
+
+    def _rules_for(self, v: RecordView) -> tuple[_Candidate, ...]:
+        """The rules for the patient's age group and diagnosis state (one of a few combinations, listed once each)."""
+        key = (v.adult, v.confirmed, v.suspected, v.diagnosis is not None)
+        found = self._candidates.get(key)
+        if found is None:
+            populations = populations_of(v)
+            found = self._candidates[key] = tuple(
+                (r, None if r.checklist else r.items[0].predicate, r.items[0].params)
+                for r in (self.adult_rules if v.adult else self.child_rules)
+                if populations[r.population]
+            )
+        return found
 
     def cards(self, v: RecordView, lang: str) -> tuple[Card, ...]:
         """Every card whose rule applies to the patient, most urgent first."""
         ranked: list[tuple[tuple[int, int, str], Card]] = []
-        rules: tuple[CompiledRule, ...] = self.adult_rules if v.adult else self.child_rules
-        populations = populations_of(v)
-        for compiled in rules:
-            if not populations[compiled.population]:
-                continue
-            if compiled.checklist:
+        for compiled, predicate, params in self._rules_for(v):
+            if predicate is None:
                 cards = compiled.cards(v, lang)
             else:
                 # the common case inline: one predicate, usually silent
-                item = compiled.items[0]
-                findings = item.predicate(v, item.params)
+                findings = predicate(v, params)
                 if not findings:
                     continue
                 cards = [compiled.card(v, lang, finding, compiled.items) for finding in findings]

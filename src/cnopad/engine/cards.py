@@ -16,7 +16,7 @@ from cnopad.domain import Coding
 from cnopad.engine.assessment import Card, Indicator, OverrideReason, Source
 from cnopad.engine.findings import PREDICATES, Finding, Predicate
 from cnopad.engine.suggestions import suggestion, template
-from cnopad.engine.uuids import uuid5
+from cnopad.engine.uuids import Hasher, uuid5_after, uuid5_prefix
 from cnopad.engine.view import RecordView
 from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge.base import KnowledgeBase
@@ -102,6 +102,8 @@ class CompiledRule:
     escalated: Indicator
     texts: Mapping[str, _Texts]
     kind: str
+    #: uuid5 of "rule id|patient id|key" with the namespace and "rule id|" already hashed (see uuids.uuid5_after)
+    uuid_prefix: Hasher = field(compare=False)
     shapes: dict[tuple[str, tuple[_Item, ...], tuple[str, ...]], _Shape] = field(default_factory=dict, compare=False)
 
     def cards(self, v: RecordView, lang: str) -> list[Card]:
@@ -161,7 +163,7 @@ class CompiledRule:
         """The card for one finding of this rule (``items``: the situations that hold)."""
         t = self.texts[lang]
         shape = self._shape(lang, items, finding.notes)
-        card_id = uuid5(f"{self.rule.id}|{v.patient_id}|{finding.key}")
+        card_id = uuid5_after(self.uuid_prefix, f"{v.patient_id}|{finding.key}")
         evidence = finding.evidence if len(finding.evidence) < 2 else tuple(dict.fromkeys(finding.evidence))
         if evidence:
             read = _read_from_text(v, evidence, t.text_heading)
@@ -197,7 +199,10 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 def _read_from_text(v: RecordView, evidence: tuple[str, ...], heading: str) -> str:
     """The report sentences the evidence was read from, as a line per sentence (empty when all came from codes)."""
-    sentences = dict.fromkeys(s for entry in evidence for s in v.read_from_text(entry))
+    read = v.text_sentences()
+    if not read:  # most records: every finding came from a code
+        return ""
+    sentences = dict.fromkeys(s for entry in evidence for s in read.get(entry, ()))
     if not sentences:
         return ""
     lines = "\n".join("- «" + _MARKDOWN.sub(r"\\\1", s) + "»" for s in sentences)
@@ -239,6 +244,7 @@ def compile_rule(kb: KnowledgeBase, rule: Rule, order: int) -> CompiledRule:
         escalated=Indicator(rule.escalated_indicator) if rule.escalated_indicator else indicator,
         texts={lang: _render(kb, rule, documents, lang) for lang in LANGS},
         kind=rule.kind.value,
+        uuid_prefix=uuid5_prefix(f"{rule.id}|"),
     )
 
 

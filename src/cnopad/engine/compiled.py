@@ -13,7 +13,7 @@ from threading import Lock
 from typing import TypeVar
 
 from cnopad.engine.assessment import Card, InformationItem, Task
-from cnopad.engine.cards import LANGS, CompiledRule, compile_rule, in_scope, populations_of
+from cnopad.engine.cards import LANGS, CompiledRule, compile_rule, populations_of
 from cnopad.engine.cards import SEVERITY as _SEVERITY
 from cnopad.engine.findings import Params, Predicate
 from cnopad.engine.schedule import GENERATORS, Generator
@@ -58,6 +58,9 @@ class CompiledKnowledge:
         self.schedules = tuple(
             _Schedule(s, _named(GENERATORS, s.generator, "generator", s.kind)) for s in kb.schedules.schedules
         )
+        # the schedules for each age group, listed once (in_scope asks only whether the patient is an adult)
+        self.adult_schedules = tuple(s for s in self.schedules if s.model.scope is not Scope.CHILD)
+        self.child_schedules = tuple(s for s in self.schedules if s.model.scope is not Scope.ADULT)
         texts = tuple(
             _Text(
                 t,
@@ -108,10 +111,8 @@ class CompiledKnowledge:
     def tasks(self, v: RecordView, lang: str) -> tuple[Task, ...]:
         """Every task the schedules generate for the patient, overdue first, then by due date."""
         tasks: list[Task] = []
-        for schedule in self.schedules:
+        for schedule in self.adult_schedules if v.adult else self.child_schedules:
             model = schedule.model
-            if not in_scope(model.scope, v):
-                continue
             for draft in schedule.generate(v, model.params):
                 notes = [self._note(model, key, values, lang) for key, values in draft.notes]
                 tasks.append(

@@ -97,7 +97,7 @@ def diagnostic_path(v: RecordView, kb: KnowledgeBase, lang: str) -> tuple[PathSt
     path = _compiled_path(kb)
     labels = path.labels[lang]
     card_id = path_card_id(v.patient_id)
-    return tuple(_step(v, kb, step, card_id, labels, lang) for step in (path.adult if v.adult else path.child))
+    return tuple([_step(v, kb, step, card_id, labels, lang) for step in (path.adult if v.adult else path.child)])
 
 
 def _step(
@@ -133,7 +133,7 @@ def _step(
         done_on=day,
         result=result,
         evidence=evidence,
-        suggestions=tuple(_suggestion(v, card_id, offer) for offer in offers),
+        suggestions=tuple([_suggestion(v, card_id, offer) for offer in offers]),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from cnopad.domain import Coding
 from cnopad.engine.assessment import Card, Indicator, OverrideReason, Source
 from cnopad.engine.findings import PREDICATES, Finding, Predicate
-from cnopad.engine.suggestions import suggestion, template
+from cnopad.engine.suggestions import Offer, offer, suggestion
 from cnopad.engine.uuids import Hasher, uuid5_after, uuid5_prefix
 from cnopad.engine.view import RecordView
 from cnopad.errors import KnowledgeBaseError
@@ -63,8 +63,7 @@ class _Texts:
     disclaimer: str
     source: Source
     overrides: tuple[OverrideReason, ...]
-    labels: Mapping[str, str]  # suggestion id -> label
-    templates: Mapping[str, dict[str, Any]]  # suggestion id -> the fixed part of its FHIR resource
+    offers: Mapping[str, Offer]  # suggestion id -> the suggestion, fixed apart from the patient
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +74,7 @@ class _Shape:
     body: str
     tail: str
     inference: str | None
-    pairs: tuple[tuple[SuggestionModel, Coding], ...]
+    offers: tuple[Offer, ...]  # the suggestions, in the language of the shape
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -155,7 +154,8 @@ class CompiledRule:
             parts.append(f"{t.inference_heading} {inference}")
         parts.append(f"{t.statements_heading} {', '.join(cited)} ({t.source_label})")
         pairs = self.suggestions + tuple(s for i in items for s in i.suggestions)
-        shape = _Shape(cited, "\n\n".join(parts), t.disclaimer, inference, pairs)
+        offers = tuple(t.offers[s.id] for s, _ in pairs)
+        shape = _Shape(cited, "\n\n".join(parts), t.disclaimer, inference, offers)
         self.shapes[key] = shape
         return shape
 
@@ -170,11 +170,7 @@ class CompiledRule:
             detail = f"{shape.body}\n\n{t.evidence_heading} {', '.join(evidence)}{read}\n\n{shape.tail}"
         else:
             detail = f"{shape.body}\n\n{shape.tail}"
-        suggestions = (
-            tuple([suggestion(card_id, s, t.templates[s.id], t.labels[s.id], v) for s, _ in shape.pairs])
-            if shape.pairs
-            else ()
-        )
+        suggestions = tuple([suggestion(card_id, o, v) for o in shape.offers]) if shape.offers else ()
         return Card(
             uuid=card_id,
             rule_id=self.rule.id,
@@ -285,9 +281,11 @@ def _render(kb: KnowledgeBase, rule: Rule, documents: list[Any], lang: str) -> _
         overrides=tuple(
             OverrideReason(code, sources.override_reasons[code].display.get(lang)) for code in rule.override_reasons
         ),
-        labels={s.id: s.label.get(lang) for s in all_suggestions},
-        templates={
-            s.id: template(s.resource, kb.valuesets.coding_for(s.concept), s.label.get(lang)) for s in all_suggestions
+        offers={
+            s.id: offer(
+                s.id, s.resource, kb.valuesets.coding_for(s.concept), s.label.get(lang), recommended=s.recommended
+            )
+            for s in all_suggestions
         },
     )
 

@@ -44,9 +44,14 @@ def _formatted(h: str) -> str:
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
+def suggestion_node(suggestion_id: str) -> str:
+    """The node field (last 12 hex digits) of every uuid of this suggestion: fixed per suggestion id."""
+    return sha1(suggestion_id.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
 def suggestion_uuid(card_id: str, suggestion_id: str) -> str:
     """The uuid of a card's suggestion: the card's uuid with a node field fixed per suggestion id."""
     node = _SUGGESTION_NODES.get(suggestion_id)
     if node is None:
-        node = _SUGGESTION_NODES[suggestion_id] = sha1(suggestion_id.encode(), usedforsecurity=False).hexdigest()[:12]
+        node = _SUGGESTION_NODES[suggestion_id] = suggestion_node(suggestion_id)
     return card_id[:24] + node

@@ -86,4 +86,3 @@ def evaluate_criteria(
         path=diagnostic_path(view, base, lang),
         knowledge_version=base.version,
     )
-

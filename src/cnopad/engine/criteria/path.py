@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from cnopad.domain import CareRole, Concept, ImagingResult, Observation, Quantity
-from cnopad.engine.assessment import Action, Suggestion
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import per_knowledge_base
 from cnopad.engine.criteria.result import PathStepResult, StepState
 from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
-from cnopad.engine.suggestions import template
-from cnopad.engine.uuids import suggestion_uuid, uuid5
+from cnopad.engine.suggestions import Offer, offer, suggestion
+from cnopad.engine.uuids import uuid5
 from cnopad.engine.view import RecordView, per_view
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import PathStep
@@ -40,15 +38,6 @@ def path_card_id(patient_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Offer:
-    """A draft ServiceRequest a step offers, fixed apart from the patient: its uuid key, label and resource."""
-
-    key: str
-    label: str
-    template: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
 class _Step:
     """One path step with its fixed texts and offers per language."""
 
@@ -56,7 +45,7 @@ class _Step:
     imaging: frozenset[Concept]
     roles: frozenset[CareRole]
     text: Mapping[str, str]
-    offers: Mapping[str, tuple[_Offer, ...]]
+    offers: Mapping[str, tuple[Offer, ...]]  # draft ServiceRequests, fixed apart from the patient
     #: the result of a step not done that offers nothing, per language and state: the same for every patient
     plain: dict[tuple[str, StepState], PathStepResult] = field(default_factory=dict, compare=False)
 
@@ -74,14 +63,11 @@ class _Path:
 
 
 def _compile(kb: KnowledgeBase, step: PathStep) -> _Step:
+    suggested = [(s, kb.valuesets.coding_for(s.concept)) for s in step.suggest]
     offers = {
         lang: tuple(
-            _Offer(
-                f"{step.id}:{s.concept.value}",
-                s.label.get(lang),
-                template("ServiceRequest", kb.valuesets.coding_for(s.concept), s.label.get(lang)),
-            )
-            for s in step.suggest
+            offer(f"{step.id}:{s.concept.value}", "ServiceRequest", coding, s.label.get(lang))
+            for s, coding in suggested
         )
         for lang in LANGS
     }
@@ -133,7 +119,7 @@ def _step(
         done_on=day,
         result=result,
         evidence=evidence,
-        suggestions=tuple([_suggestion(v, card_id, offer) for offer in offers]),
+        suggestions=tuple([suggestion(card_id, o, v) for o in offers]),
     )
 
 
@@ -231,17 +217,3 @@ def _biopsy_state(v: RecordView, kb: KnowledgeBase) -> StepState:
     if rule is not None and typical_course_since(v, rule.params) is not None:
         return StepState.MAY_BE_AVOIDED
     return StepState.CONSIDER
-
-
-def _suggestion(v: RecordView, card_id: str, offer: _Offer) -> Suggestion:
-    # the template holds the fixed parts (code, status); only the subject and the date are the patient's
-    resource: dict[str, Any] = {
-        **offer.template,
-        "subject": {"reference": v.subject_reference},
-        "authoredOn": v.as_of_text,
-    }
-    return Suggestion(
-        uuid=suggestion_uuid(card_id, offer.key),
-        label=offer.label,
-        actions=(Action(type="create", description=offer.label, resource=resource),),
-    )

@@ -209,9 +209,11 @@ class RecordView:
         """CNO medication in use on ``as_of`` (the sources' drugs: NSAID, bisphosphonate, TNF, ...); computed once."""
         if self._cno_meds is None:
             seen: dict[str, MedicationUse] = {}
+            taken = self.meds_taken
             for concept in CNO_MEDICATION:
-                for m in self.active(concept):
-                    seen[m.id] = m
+                if concept in taken:  # most CNO drugs were never taken: no need to list their uses in use
+                    for m in self.active(concept):
+                        seen[m.id] = m
             self._cno_meds = sorted(seen.values(), key=lambda m: (m.start or SORT_MIN, m.id))
         return self._cno_meds
 

@@ -157,7 +157,8 @@ class InformationItem:
     audience: str = "clinician"  # clinician, patient or parent
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """Everything the engine concluded for one patient on one day, in one language."""
 

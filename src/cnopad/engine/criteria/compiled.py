@@ -118,14 +118,17 @@ class CompiledInstrument:
     def evaluate(self, found: tuple[Fact, ...], lang: str, *, adult: bool) -> InstrumentResult:
         """The instrument for one patient (``found``: its items' facts, in item order): items with their state, the
         status and (for points) the score range."""
-        if all(f is UNKNOWN for f in found):
+        for f in found:  # a loop, not all() over a generator: this runs for every instrument of every patient
+            if f is not UNKNOWN:
+                break
+        else:
             return self._all_unknown[lang, adult]
         states = tuple([f.state for f in found])
         outcome = self._outcomes.get(states)
         if outcome is None:
             outcome = self._outcome(states)
         items = tuple(
-            i.unknown[lang] if f is UNKNOWN else i.result(f, lang) for i, f in zip(self.items, found, strict=True)
+            [i.unknown[lang] if f is UNKNOWN else i.result(f, lang) for i, f in zip(self.items, found, strict=True)]
         )
         return self._result(lang, adult, outcome, items)
 

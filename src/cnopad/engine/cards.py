@@ -171,21 +171,23 @@ class CompiledRule:
         else:
             detail = f"{shape.body}\n\n{shape.tail}"
         suggestions = tuple([suggestion(card_id, o, v) for o in shape.offers]) if shape.offers else ()
+        # positional, in Card's field order (uuid, rule_id, summary, indicator, detail, source, statements, kind,
+        # suggestions, selection_behavior, override_reasons, inference, order_id, evidence): ~5 cards per patient
         return Card(
-            uuid=card_id,
-            rule_id=self.rule.id,
-            summary=t.summary,
-            indicator=self.escalated if finding.escalate else self.indicator,
-            detail=detail,
-            source=t.source,
-            statements=shape.statements,
-            kind=self.kind,
-            suggestions=suggestions,
-            selection_behavior=self.rule.selection_behavior if suggestions else None,
-            override_reasons=t.overrides,
-            inference=shape.inference,
-            order_id=finding.order_id,
-            evidence=evidence,
+            card_id,
+            self.rule.id,
+            t.summary,
+            self.escalated if finding.escalate else self.indicator,
+            detail,
+            t.source,
+            shape.statements,
+            self.kind,
+            suggestions,
+            self.rule.selection_behavior if suggestions else None,
+            t.overrides,
+            shape.inference,
+            finding.order_id,
+            evidence,
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from threading import Lock
 from typing import TypeVar
 
@@ -28,6 +29,8 @@ from cnopad.knowledge.texts import InfoText
 T = TypeVar("T")
 _NOTE_CACHE_SIZE = 20_000
 _STATUS_ORDER = {"overdue": 0, "due": 1, "upcoming": 2, "done": 3}
+#: the sort key of a (rank, card) pair: the rank only (cards themselves do not compare)
+_RANK = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +108,8 @@ class CompiledKnowledge:
                 cards = [compiled.card(v, lang, finding, compiled.items) for finding in findings]
             for card in cards:
                 ranked.append(((_SEVERITY[card.indicator], compiled.order, card.uuid), card))
-        ranked.sort(key=lambda pair: pair[0])
-        return tuple(card for _, card in ranked)
+        ranked.sort(key=_RANK)
+        return tuple([card for _, card in ranked])
 
     def tasks(self, v: RecordView, lang: str) -> tuple[Task, ...]:
         """Every task the schedules generate for the patient, overdue first, then by due date."""

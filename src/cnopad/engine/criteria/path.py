@@ -18,7 +18,7 @@ from cnopad.engine.criteria.result import PathStepResult, StepState
 from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
 from cnopad.engine.suggestions import Offer, offer, suggestion
 from cnopad.engine.uuids import uuid5
-from cnopad.engine.view import RecordView, per_view
+from cnopad.engine.view import RecordView
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import PathStep
 
@@ -46,6 +46,7 @@ class _Step:
     roles: frozenset[CareRole]
     text: Mapping[str, str]
     offers: Mapping[str, tuple[Offer, ...]]  # draft ServiceRequests, fixed apart from the patient
+    tests: frozenset[Concept]  # a results step's tests (done_when.concepts); empty for other kinds
     #: the result of a step not done that offers nothing, per language and state: the same for every patient
     plain: dict[tuple[str, StepState], PathStepResult] = field(default_factory=dict, compare=False)
 
@@ -72,7 +73,8 @@ def _compile(kb: KnowledgeBase, step: PathStep) -> _Step:
         for lang in LANGS
     }
     text = {lang: step.text.get(lang) for lang in LANGS}
-    return _Step(step, frozenset(step.done_when.imaging), frozenset(step.done_when.roles), text, offers)
+    tests = frozenset(step.done_when.concepts) if step.kind == "results" else frozenset()
+    return _Step(step, frozenset(step.done_when.imaging), frozenset(step.done_when.roles), text, offers, tests)
 
 
 _compiled_path = per_knowledge_base(_Path)
@@ -129,7 +131,7 @@ def _done(
     when = step.model.done_when
     titles = kb.valuesets
     if step.model.kind == "results":
-        return _lab_results(v, when.concepts, kb, lang)
+        return _lab_results(v, when.concepts, step.tests, kb, lang)
     studies = [s for s in v.imaging if s.concepts & step.imaging] if step.imaging else []
     if studies:
         last = studies[-1]
@@ -157,13 +159,13 @@ def _done(
 
 
 def _lab_results(
-    v: RecordView, concepts: tuple[Concept, ...], kb: KnowledgeBase, lang: str
+    v: RecordView, concepts: tuple[Concept, ...], tests: frozenset[Concept], kb: KnowledgeBase, lang: str
 ) -> tuple[date | None, str | None, tuple[str, ...]] | None:
     """The latest result of each test (every observation of its latest day, by its own display), newest date."""
     parts: list[str] = []
     evidence: list[str] = []
     last: date | None = None
-    observed = _observed(v)
+    observed = _observed(v, tests)
     for concept in concepts:
         found = observed.get(concept)
         if not found:
@@ -179,14 +181,14 @@ def _lab_results(
     return (last, "; ".join(parts), tuple(evidence)) if parts else None
 
 
-@per_view
-def _observed(v: RecordView) -> dict[Concept, list[Observation]]:
-    """The observations dated on or before ``as_of`` by concept, in record order (one pass, not one per test)."""
+def _observed(v: RecordView, tests: frozenset[Concept]) -> dict[Concept, list[Observation]]:
+    """The observations of these tests dated on or before ``as_of``, by test, in record order (one pass for all the
+    tests; the path asks once per patient, and only for a few tests, so other concepts are not listed)."""
     out: dict[Concept, list[Observation]] = {}
     as_of = v.as_of
     for o in v.record.observations:
-        if o.effective and o.effective <= as_of:
-            for concept in o.concepts:
+        if o.effective and o.effective <= as_of and not tests.isdisjoint(o.concepts):
+            for concept in o.concepts & tests:
                 found = out.get(concept)
                 if found is None:
                     out[concept] = [o]

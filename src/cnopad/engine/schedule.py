@@ -70,11 +70,15 @@ def pamidronate_courses(v: RecordView, p: Params) -> list[TaskDraft]:
     uses = v.active(Concept.PAMIDRONATE) + v.pending(Concept.PAMIDRONATE)
     administered = v.events.get(Concept.PAMIDRONATE)
     if not uses and not administered:
-        return []  # most patients: nothing to plan, so skip the default schedule and the scan of their medication
+        return []  # nothing to plan (many patients): skip the default schedule and the scan of their medication
     default = Schedule(every=p["every_months"], unit=PeriodUnit.MONTH, days=p["days"])
     infusions = [d for d, _ in administered] if administered else []
-    prescribed = any(Concept.PAMIDRONATE in m.concepts for m in v.record.medications)
-    if not uses and not prescribed and infusions and (v.as_of - infusions[-1]).days <= 365:
+    if (
+        not uses
+        and infusions
+        and (v.as_of - infusions[-1]).days <= 365
+        and not any(Concept.PAMIDRONATE in m.concepts for m in v.record.medications)  # last: a scan of all medication
+    ):
         # infusions without a prescription on record: plan on the default schedule
         uses = [MedicationUse("administrations", (), frozenset({Concept.PAMIDRONATE}), MedicationStatus.ACTIVE)]
     drafts: list[TaskDraft] = []

@@ -92,17 +92,20 @@ def _step(
     v: RecordView, kb: KnowledgeBase, step: _Step, card_id: str, labels: Mapping[StepState, str], lang: str
 ) -> PathStepResult:
     model = step.model
+    kind = model.kind
     done = _done(v, kb, step, lang)
     if done is not None:
         day, result, evidence = done
-        state = StepState.DONE
+        # a note stays a note; the record shows what it is about
+        state = StepState.NOTE if kind == "note" else StepState.DONE
     else:
         day, result, evidence = None, None, ()
-        state = StepState.NOTE if model.kind == "note" else StepState.TODO
-        if model.kind == "biopsy":
+        if kind == "note":
+            state = StepState.NOTE
+        elif kind == "biopsy":
             state = _biopsy_state(v, kb)
-    if model.kind == "note" and done is not None:
-        state = StepState.NOTE  # a note stays a note; the record shows what it is about
+        else:
+            state = StepState.TODO
     offers = step.offers[lang] if state in (StepState.TODO, StepState.NEEDED) else ()
     if done is None and not offers:
         plain = step.plain.get((lang, state))
@@ -132,10 +135,11 @@ def _done(
     titles = kb.valuesets
     if step.model.kind == "results":
         return _lab_results(v, when.concepts, step.tests, kb, lang)
-    studies = [s for s in v.imaging if s.concepts & step.imaging] if step.imaging else []
-    if studies:
-        last = studies[-1]
-        return last.performed, _imaging_text(last, kb, lang), (last.id,)
+    if step.imaging:
+        # the latest matching study (the view lists imaging by date): scan from the end, no list, no set per study
+        for last in reversed(v.imaging):
+            if not step.imaging.isdisjoint(last.concepts):
+                return last.performed, _imaging_text(last, kb, lang), (last.id,)
     for concept in when.concepts:
         found = v.events.get(concept)
         if found:

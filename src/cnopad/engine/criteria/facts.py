@@ -306,8 +306,8 @@ def age_at_onset(v: RecordView) -> Fact:
 @fact
 def bone_pain_6_weeks(v: RecordView) -> Fact:
     """Pain, or the CNO onset, at least six weeks before the assessment date; otherwise unknown."""
-    dates: list[tuple[date, str]] = [(d, e) for d, e in v.events.get(Concept.PAIN, ())]
-    dates += [(d, e) for d, e in v.events.get(Concept.NIGHT_PAIN, ())]
+    dates: list[tuple[date, str]] = list(v.events.get(Concept.PAIN, ()))  # (date, entry id) pairs, as they are
+    dates += v.events.get(Concept.NIGHT_PAIN, ())
     dates += [
         (o.effective, o.id)
         for o in v.record.observations
@@ -316,8 +316,12 @@ def bone_pain_6_weeks(v: RecordView) -> Fact:
     onset = _onset(v)
     if onset is not None:
         dates.append(onset)
-    early = [(d, e) for d, e in dates if d <= v.as_of - _SIX_WEEKS]
-    return Fact(State.PRESENT, (min(early)[1],), min(early)[0].isoformat()) if early else UNKNOWN
+    cutoff = v.as_of - _SIX_WEEKS
+    early = [pair for pair in dates if pair[0] <= cutoff]
+    if not early:
+        return UNKNOWN
+    day, entry = min(early)
+    return Fact(State.PRESENT, (entry,), day.isoformat())
 
 
 @fact

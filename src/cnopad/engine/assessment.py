@@ -11,6 +11,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from cnopad.engine.quick_init import quick_init
+
 
 class Indicator(StrEnum):
     """Urgency of a card (CDS Hooks 2.0 indicator)."""
@@ -28,6 +30,7 @@ class Source:
     url: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Action:
     """A FHIR change a suggestion proposes (CDS Hooks action: create, update or delete)."""
@@ -38,6 +41,7 @@ class Action:
     resource_id: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """An action a clinician can accept from a card."""
@@ -56,6 +60,7 @@ class OverrideReason:
     display: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Card:
     """One piece of advice or warning, shaped like a CDS Hooks 2.0 card, citing its statements.
@@ -89,6 +94,7 @@ class TaskStatus(StrEnum):
     DONE = "done"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Task:
     """Something to do by a date: an infusion course, a review, a check, a screening."""
@@ -115,6 +121,7 @@ class Step(StrEnum):
     OTHER = "other"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StepPeriod:
     """One period of the step history, for the timeline: a drug of a step from start to end."""
@@ -126,6 +133,7 @@ class StepPeriod:
     end: date | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class StepPlan:
     """The current step, whether escalation is indicated and why, and what must come first."""
@@ -149,7 +157,8 @@ class InformationItem:
     audience: str = "clinician"  # clinician, patient or parent
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """Everything the engine concluded for one patient on one day, in one language."""
 

@@ -15,8 +15,8 @@ from typing import Any
 from cnopad.domain import Coding
 from cnopad.engine.assessment import Card, Indicator, OverrideReason, Source
 from cnopad.engine.findings import PREDICATES, Finding, Predicate
-from cnopad.engine.suggestions import suggestion, template
-from cnopad.engine.uuids import uuid5
+from cnopad.engine.suggestions import Offer, offer, suggestion
+from cnopad.engine.uuids import Hasher, uuid5_after, uuid5_prefix
 from cnopad.engine.view import RecordView
 from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge.base import KnowledgeBase
@@ -63,8 +63,7 @@ class _Texts:
     disclaimer: str
     source: Source
     overrides: tuple[OverrideReason, ...]
-    labels: Mapping[str, str]  # suggestion id -> label
-    templates: Mapping[str, dict[str, Any]]  # suggestion id -> the fixed part of its FHIR resource
+    offers: Mapping[str, Offer]  # suggestion id -> the suggestion, fixed apart from the patient
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +74,7 @@ class _Shape:
     body: str
     tail: str
     inference: str | None
-    pairs: tuple[tuple[SuggestionModel, Coding], ...]
+    offers: tuple[Offer, ...]  # the suggestions, in the language of the shape
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,6 +101,8 @@ class CompiledRule:
     escalated: Indicator
     texts: Mapping[str, _Texts]
     kind: str
+    #: uuid5 of "rule id|patient id|key" with the namespace and "rule id|" already hashed (see uuids.uuid5_after)
+    uuid_prefix: Hasher = field(compare=False)
     shapes: dict[tuple[str, tuple[_Item, ...], tuple[str, ...]], _Shape] = field(default_factory=dict, compare=False)
 
     def cards(self, v: RecordView, lang: str) -> list[Card]:
@@ -153,7 +154,8 @@ class CompiledRule:
             parts.append(f"{t.inference_heading} {inference}")
         parts.append(f"{t.statements_heading} {', '.join(cited)} ({t.source_label})")
         pairs = self.suggestions + tuple(s for i in items for s in i.suggestions)
-        shape = _Shape(cited, "\n\n".join(parts), t.disclaimer, inference, pairs)
+        offers = tuple(t.offers[s.id] for s, _ in pairs)
+        shape = _Shape(cited, "\n\n".join(parts), t.disclaimer, inference, offers)
         self.shapes[key] = shape
         return shape
 
@@ -161,33 +163,31 @@ class CompiledRule:
         """The card for one finding of this rule (``items``: the situations that hold)."""
         t = self.texts[lang]
         shape = self._shape(lang, items, finding.notes)
-        card_id = uuid5(f"{self.rule.id}|{v.patient_id}|{finding.key}")
+        card_id = uuid5_after(self.uuid_prefix, f"{v.patient_id}|{finding.key}")
         evidence = finding.evidence if len(finding.evidence) < 2 else tuple(dict.fromkeys(finding.evidence))
         if evidence:
             read = _read_from_text(v, evidence, t.text_heading)
             detail = f"{shape.body}\n\n{t.evidence_heading} {', '.join(evidence)}{read}\n\n{shape.tail}"
         else:
             detail = f"{shape.body}\n\n{shape.tail}"
-        suggestions = (
-            tuple([suggestion(card_id, s, t.templates[s.id], t.labels[s.id], v) for s, _ in shape.pairs])
-            if shape.pairs
-            else ()
-        )
+        suggestions = tuple([suggestion(card_id, o, v) for o in shape.offers]) if shape.offers else ()
+        # positional, in Card's field order (uuid, rule_id, summary, indicator, detail, source, statements, kind,
+        # suggestions, selection_behavior, override_reasons, inference, order_id, evidence): ~5 cards per patient
         return Card(
-            uuid=card_id,
-            rule_id=self.rule.id,
-            summary=t.summary,
-            indicator=self.escalated if finding.escalate else self.indicator,
-            detail=detail,
-            source=t.source,
-            statements=shape.statements,
-            kind=self.kind,
-            suggestions=suggestions,
-            selection_behavior=self.rule.selection_behavior if suggestions else None,
-            override_reasons=t.overrides,
-            inference=shape.inference,
-            order_id=finding.order_id,
-            evidence=evidence,
+            card_id,
+            self.rule.id,
+            t.summary,
+            self.escalated if finding.escalate else self.indicator,
+            detail,
+            t.source,
+            shape.statements,
+            self.kind,
+            suggestions,
+            self.rule.selection_behavior if suggestions else None,
+            t.overrides,
+            shape.inference,
+            finding.order_id,
+            evidence,
         )
 
 
@@ -197,7 +197,10 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 def _read_from_text(v: RecordView, evidence: tuple[str, ...], heading: str) -> str:
     """The report sentences the evidence was read from, as a line per sentence (empty when all came from codes)."""
-    sentences = dict.fromkeys(s for entry in evidence for s in v.read_from_text(entry))
+    read = v.text_sentences()
+    if not read:  # most records: every finding came from a code
+        return ""
+    sentences = dict.fromkeys(s for entry in evidence for s in read.get(entry, ()))
     if not sentences:
         return ""
     lines = "\n".join("- «" + _MARKDOWN.sub(r"\\\1", s) + "»" for s in sentences)
@@ -239,6 +242,7 @@ def compile_rule(kb: KnowledgeBase, rule: Rule, order: int) -> CompiledRule:
         escalated=Indicator(rule.escalated_indicator) if rule.escalated_indicator else indicator,
         texts={lang: _render(kb, rule, documents, lang) for lang in LANGS},
         kind=rule.kind.value,
+        uuid_prefix=uuid5_prefix(f"{rule.id}|"),
     )
 
 
@@ -279,9 +283,11 @@ def _render(kb: KnowledgeBase, rule: Rule, documents: list[Any], lang: str) -> _
         overrides=tuple(
             OverrideReason(code, sources.override_reasons[code].display.get(lang)) for code in rule.override_reasons
         ),
-        labels={s.id: s.label.get(lang) for s in all_suggestions},
-        templates={
-            s.id: template(s.resource, kb.valuesets.coding_for(s.concept), s.label.get(lang)) for s in all_suggestions
+        offers={
+            s.id: offer(
+                s.id, s.resource, kb.valuesets.coding_for(s.concept), s.label.get(lang), recommended=s.recommended
+            )
+            for s in all_suggestions
         },
     )
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from threading import Lock
 from typing import TypeVar
 
 from cnopad.engine.assessment import Card, InformationItem, Task
-from cnopad.engine.cards import LANGS, CompiledRule, compile_rule, in_scope, populations_of
+from cnopad.engine.cards import LANGS, CompiledRule, compile_rule, populations_of
 from cnopad.engine.cards import SEVERITY as _SEVERITY
+from cnopad.engine.findings import Params, Predicate
 from cnopad.engine.schedule import GENERATORS, Generator
 from cnopad.engine.situations import SITUATIONS, Situation
 from cnopad.engine.view import RecordView
@@ -27,6 +29,8 @@ from cnopad.knowledge.texts import InfoText
 T = TypeVar("T")
 _NOTE_CACHE_SIZE = 20_000
 _STATUS_ORDER = {"overdue": 0, "due": 1, "upcoming": 2, "done": 3}
+#: the sort key of a (rank, card) pair: the rank only (cards themselves do not compare)
+_RANK = itemgetter(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,10 @@ class _Text:
     items: Mapping[str, InformationItem]  # the finished item per language: texts do not depend on the patient
 
 
+#: a rule to evaluate, with the predicate and parameters of its single situation (no predicate: a checklist rule)
+_Candidate = tuple[CompiledRule, Predicate | None, Params]
+
+
 class CompiledKnowledge:
     """Rules, schedules and texts ready to evaluate against a record view."""
 
@@ -53,6 +61,9 @@ class CompiledKnowledge:
         self.schedules = tuple(
             _Schedule(s, _named(GENERATORS, s.generator, "generator", s.kind)) for s in kb.schedules.schedules
         )
+        # the schedules for each age group, listed once (in_scope asks only whether the patient is an adult)
+        self.adult_schedules = tuple(s for s in self.schedules if s.model.scope is not Scope.CHILD)
+        self.child_schedules = tuple(s for s in self.schedules if s.model.scope is not Scope.ADULT)
         texts = tuple(
             _Text(
                 t,
@@ -67,36 +78,44 @@ class CompiledKnowledge:
         self.adult_situations = _situations_of(self.adult_texts)
         self.child_situations = _situations_of(self.child_texts)
         self._information: dict[tuple[bool, str, frozenset[str]], tuple[InformationItem, ...]] = {}
+        #: per (adult, confirmed, suspected, any diagnosis): the rules whose population that is, in order
+        self._candidates: dict[tuple[bool, bool, bool, bool], tuple[_Candidate, ...]] = {}
+
+    def _rules_for(self, v: RecordView) -> tuple[_Candidate, ...]:
+        """The rules for the patient's age group and diagnosis state (one of a few combinations, listed once each)."""
+        key = (v.adult, v.confirmed, v.suspected, v.diagnosis is not None)
+        found = self._candidates.get(key)
+        if found is None:
+            populations = populations_of(v)
+            found = self._candidates[key] = tuple(
+                (r, None if r.checklist else r.items[0].predicate, r.items[0].params)
+                for r in (self.adult_rules if v.adult else self.child_rules)
+                if populations[r.population]
+            )
+        return found
 
     def cards(self, v: RecordView, lang: str) -> tuple[Card, ...]:
         """Every card whose rule applies to the patient, most urgent first."""
         ranked: list[tuple[tuple[int, int, str], Card]] = []
-        rules: tuple[CompiledRule, ...] = self.adult_rules if v.adult else self.child_rules
-        populations = populations_of(v)
-        for compiled in rules:
-            if not populations[compiled.population]:
-                continue
-            if compiled.checklist:
+        for compiled, predicate, params in self._rules_for(v):
+            if predicate is None:
                 cards = compiled.cards(v, lang)
             else:
                 # the common case inline: one predicate, usually silent
-                item = compiled.items[0]
-                findings = item.predicate(v, item.params)
+                findings = predicate(v, params)
                 if not findings:
                     continue
                 cards = [compiled.card(v, lang, finding, compiled.items) for finding in findings]
             for card in cards:
                 ranked.append(((_SEVERITY[card.indicator], compiled.order, card.uuid), card))
-        ranked.sort(key=lambda pair: pair[0])
-        return tuple(card for _, card in ranked)
+        ranked.sort(key=_RANK)
+        return tuple([card for _, card in ranked])
 
     def tasks(self, v: RecordView, lang: str) -> tuple[Task, ...]:
         """Every task the schedules generate for the patient, overdue first, then by due date."""
         tasks: list[Task] = []
-        for schedule in self.schedules:
+        for schedule in self.adult_schedules if v.adult else self.child_schedules:
             model = schedule.model
-            if not in_scope(model.scope, v):
-                continue
             for draft in schedule.generate(v, model.params):
                 notes = [self._note(model, key, values, lang) for key, values in draft.notes]
                 tasks.append(

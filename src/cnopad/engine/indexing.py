@@ -61,12 +61,13 @@ Dated = tuple[date, str]  # (date, entry id)
 
 
 def _add(index: dict[Concept, list[Dated]], concepts: Iterable[Concept], day: date, entry_id: str) -> None:
+    dated = (day, entry_id)  # one tuple for all the entry's concepts: it is immutable, so the lists may share it
     for concept in concepts:
         found = index.get(concept)
         if found is None:
-            index[concept] = [(day, entry_id)]
+            index[concept] = [dated]
         else:
-            found.append((day, entry_id))
+            found.append(dated)
 
 
 @dataclass(slots=True)
@@ -114,28 +115,37 @@ def _conditions(index: Index, conditions: Iterable[Condition]) -> None:
 
 
 def _observations(index: Index, observations: Iterable[Observation]) -> None:
+    # the most common entries of a record: _add is inlined here, and the constants are local names
     as_of = index.as_of
     pain = index.pain
+    events = index.events
+    pain_score, pain_concept, night_pain = Concept.PAIN_SCORE, Concept.PAIN, Concept.NIGHT_PAIN
     for o in observations:
         day = o.effective or SORT_MIN
         if day > as_of:
             continue
         concepts = o.concepts
-        if Concept.PAIN_SCORE in concepts:
+        if pain_score in concepts:
             number = o.number
             if number is not None:
                 pain.append((day, number > 0))
         value = o.value
         if value is False:  # looked for and absent (Observation.present, inlined on the hot path)
-            if Concept.PAIN in concepts:
+            if pain_concept in concepts:
                 pain.append((day, False))
-            _add(index.events, concepts & _TESTS, day, o.id)
+            _add(events, concepts & _TESTS, day, o.id)
             continue
-        if Concept.PAIN in concepts or Concept.NIGHT_PAIN in concepts:
+        if pain_concept in concepts or night_pain in concepts:
             pain.append((day, True))
-        _add(index.events, concepts, day, o.id)
+        dated = (day, o.id)
+        for concept in concepts:
+            found = events.get(concept)
+            if found is None:
+                events[concept] = [dated]
+            else:
+                found.append(dated)
         if isinstance(value, CodedValue) and value.concepts:
-            _add(index.events, value.concepts, day, o.id)
+            _add(events, value.concepts, day, o.id)
 
 
 def _care(index: Index, record: PatientRecord) -> None:

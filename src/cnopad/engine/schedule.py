@@ -67,11 +67,18 @@ def _courses(infusions: list[date], gap_days: int) -> list[list[date]]:
 @generator
 def pamidronate_courses(v: RecordView, p: Params) -> list[TaskDraft]:
     """The last pamidronate course (done) and the next one, from the prescriber's schedule or the default."""
-    default = Schedule(every=p["every_months"], unit=PeriodUnit.MONTH, days=p["days"])
     uses = v.active(Concept.PAMIDRONATE) + v.pending(Concept.PAMIDRONATE)
-    infusions = [d for d, _ in v.events.get(Concept.PAMIDRONATE, ())]
-    prescribed = any(Concept.PAMIDRONATE in m.concepts for m in v.record.medications)
-    if not uses and not prescribed and infusions and (v.as_of - infusions[-1]).days <= 365:
+    administered = v.events.get(Concept.PAMIDRONATE)
+    if not uses and not administered:
+        return []  # nothing to plan (many patients): skip the default schedule and the scan of their medication
+    default = Schedule(every=p["every_months"], unit=PeriodUnit.MONTH, days=p["days"])
+    infusions = [d for d, _ in administered] if administered else []
+    if (
+        not uses
+        and infusions
+        and (v.as_of - infusions[-1]).days <= 365
+        and not any(Concept.PAMIDRONATE in m.concepts for m in v.record.medications)  # last: a scan of all medication
+    ):
         # infusions without a prescription on record: plan on the default schedule
         uses = [MedicationUse("administrations", (), frozenset({Concept.PAMIDRONATE}), MedicationStatus.ACTIVE)]
     drafts: list[TaskDraft] = []

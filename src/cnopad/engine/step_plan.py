@@ -93,10 +93,21 @@ class _Lines:
 
     def windows(self) -> None:
         """The evidence windows behind "insufficient effect" (step_plan.yaml params), said on the card."""
-        self.reason("windows", **{k: str(v) for k, v in self.wording.params.items()})
+        self.reason("windows", **_windows(self.wording))
 
     def close(self) -> None:
         self.reasons.append(self._text(self.side.always, {}))
+
+
+_WINDOWS: dict[int, tuple[StepPlanWording, dict[str, str]]] = {}
+
+
+def _windows(wording: StepPlanWording) -> dict[str, str]:
+    """The wording's params as text, for the "windows" reason: they do not depend on the patient (once per wording)."""
+    found = _WINDOWS.get(id(wording))
+    if found is None or found[0] is not wording:
+        found = _WINDOWS[id(wording)] = (wording, {k: str(v) for k, v in wording.params.items()})
+    return found[1]
 
 
 #: the kinds of task that are a scheduled course of the current medication

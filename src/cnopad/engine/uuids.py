@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from hashlib import sha1
+from typing import Any
 
 #: namespace of card uuids (uuid5 over rule id, patient id and situation key)
 CARD_NAMESPACE = uuid.UUID("6f1c3c3e-2b7a-5d7e-9a51-6c6e6f706164")
@@ -19,14 +20,38 @@ _SUGGESTION_NODES: dict[str, str] = {}
 
 def uuid5(name: str) -> str:
     """``str(uuid.uuid5(CARD_NAMESPACE, name))``, computed on the hex digest (no UUID objects: the hot path)."""
-    h = sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).hexdigest()
+    return _formatted(sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).hexdigest())
+
+
+#: a SHA-1 state part-way through a name (``hashlib`` has no public type for it)
+Hasher = Any
+
+
+def uuid5_prefix(start: str) -> Hasher:
+    """The SHA-1 state after the namespace and ``start``: ``uuid5_after(uuid5_prefix(a), b) == uuid5(a + b)``."""
+    return sha1(_NAMESPACE_BYTES + start.encode(), usedforsecurity=False)
+
+
+def uuid5_after(prefix: Hasher, rest: str) -> str:
+    """``uuid5(start + rest)`` from ``uuid5_prefix(start)``: a rule's card uuids hash the rule's part once."""
+    h = prefix.copy()
+    h.update(rest.encode())
+    return _formatted(h.hexdigest())
+
+
+def _formatted(h: str) -> str:
     # version 5 in the time_hi field, the RFC 4122 variant (10xx) in clock_seq_hi
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+def suggestion_node(suggestion_id: str) -> str:
+    """The node field (last 12 hex digits) of every uuid of this suggestion: fixed per suggestion id."""
+    return sha1(suggestion_id.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def suggestion_uuid(card_id: str, suggestion_id: str) -> str:
     """The uuid of a card's suggestion: the card's uuid with a node field fixed per suggestion id."""
     node = _SUGGESTION_NODES.get(suggestion_id)
     if node is None:
-        node = _SUGGESTION_NODES[suggestion_id] = sha1(suggestion_id.encode(), usedforsecurity=False).hexdigest()[:12]
+        node = _SUGGESTION_NODES[suggestion_id] = suggestion_node(suggestion_id)
     return card_id[:24] + node

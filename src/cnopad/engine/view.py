@@ -121,12 +121,16 @@ class RecordView:
         self.memo: dict[object, object] = {}
 
     # ------------------------------------------------------------------ queries
-    def read_from_text(self, entry_id: str) -> tuple[str, ...]:
-        """The report sentences an entry's findings were read from; empty when they came from codes."""
+    def text_sentences(self) -> dict[str, tuple[str, ...]]:
+        """The report sentences entries' findings were read from, by entry id (empty when all came from codes)."""
         if self._text_sentences is None:
             entries: list[ImagingResult | Biopsy] = [*self.record.imaging, *self.record.biopsies]
             self._text_sentences = {e.id: e.text_reading.sentences for e in entries if e.text_reading is not None}
-        return self._text_sentences.get(entry_id, ())
+        return self._text_sentences
+
+    def read_from_text(self, entry_id: str) -> tuple[str, ...]:
+        """The report sentences an entry's findings were read from; empty when they came from codes."""
+        return self.text_sentences().get(entry_id, ())
 
     def has(self, concept: Concept) -> bool:
         """True when something with this concept happened on or before ``as_of``."""
@@ -205,9 +209,11 @@ class RecordView:
         """CNO medication in use on ``as_of`` (the sources' drugs: NSAID, bisphosphonate, TNF, ...); computed once."""
         if self._cno_meds is None:
             seen: dict[str, MedicationUse] = {}
+            taken = self.meds_taken
             for concept in CNO_MEDICATION:
-                for m in self.active(concept):
-                    seen[m.id] = m
+                if concept in taken:  # most CNO drugs were never taken: no need to list their uses in use
+                    for m in self.active(concept):
+                        seen[m.id] = m
             self._cno_meds = sorted(seen.values(), key=lambda m: (m.start or SORT_MIN, m.id))
         return self._cno_meds
 

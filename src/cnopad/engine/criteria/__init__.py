@@ -25,7 +25,7 @@ from cnopad.engine.criteria.result import (
     Status,
     StepState,
 )
-from cnopad.engine.view import RecordView, view_of
+from cnopad.engine.view import view_of
 from cnopad.errors import InputError
 from cnopad.knowledge.base import KnowledgeBase, knowledge
 
@@ -71,9 +71,7 @@ def evaluate_criteria(
         msg = "lang"
         raise InputError(msg, f"{lang!r} is not a product language (nl or en)")
     base = kb if kb is not None else knowledge()
-    instruments = compiled_criteria(base).instruments
     view = view_of(record, as_of)  # the view assess built for this record and day, if it just did
-    facts = _Facts(view)
     adult = view.adult
     notice = base.criteria.path.adult_notice
     return CriteriaReport(
@@ -84,22 +82,7 @@ def evaluate_criteria(
         diagnosis="confirmed" if view.confirmed else ("suspected" if view.suspected else "none"),
         notice=notice.text.get(lang) if adult else None,
         notice_statements=notice.statements if adult else (),
-        instruments=tuple(i.evaluate(facts, lang, adult=adult) for i in instruments),
+        instruments=compiled_criteria(base).evaluate(view, lang, adult=adult),
         path=diagnostic_path(view, base, lang),
         knowledge_version=base.version,
     )
-
-
-class _Facts(dict[str, Fact]):
-    """The record facts of one view, each decided on first use: an instrument not for the patient's age group
-    asks for none, and a fact several items share is decided once."""
-
-    __slots__ = ("view",)
-
-    def __init__(self, view: RecordView) -> None:
-        super().__init__()
-        self.view = view
-
-    def __missing__(self, name: str) -> Fact:
-        found = self[name] = FACTS[name](self.view)
-        return found

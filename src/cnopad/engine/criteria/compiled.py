@@ -16,8 +16,9 @@ from operator import itemgetter
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import per_knowledge_base
 from cnopad.engine.criteria.evaluate import status_of
-from cnopad.engine.criteria.facts import FACTS
+from cnopad.engine.criteria.facts import FACTS, FactFn
 from cnopad.engine.criteria.result import UNKNOWN, Fact, InstrumentResult, ItemResult, State, Status
+from cnopad.engine.view import RecordView
 from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import FactBook, Instrument, Item, StatusName
@@ -75,7 +76,6 @@ class CompiledInstrument:
 
     __slots__ = (
         "_all_unknown",
-        "_facts_of",
         "_fixed",
         "_labels",
         "_not_applicable",
@@ -89,11 +89,6 @@ class CompiledInstrument:
         self.model = instrument
         self.ages = frozenset(adult for adult, group in _GROUPS.items() if group in instrument.ages)
         self.items = tuple(_item(i, facts) for i in instrument.items)
-        names = tuple(i.fact for i in instrument.items)
-        # the items' facts in item order, in one call (itemgetter of one name gives the fact itself, not a tuple)
-        self._facts_of: Callable[[Mapping[str, Fact]], tuple[Fact, ...]] = (
-            itemgetter(*names) if len(names) > 1 else lambda facts: (facts[names[0]],)
-        )
         self._labels = {lang: {Status(name): text.get(lang) for name, text in statuses.items()} for lang in LANGS}
         self._fixed = {
             (lang, adult): _fixed_fields(instrument, lang, adult=adult) for lang in LANGS for adult in _GROUPS
@@ -116,19 +111,24 @@ class CompiledInstrument:
             for adult in self.ages
         }
 
-    def evaluate(self, facts: Mapping[str, Fact], lang: str, *, adult: bool) -> InstrumentResult:
-        """The instrument for one patient: items with their state, the status and (for points) the score range."""
-        if adult not in self.ages:
-            return self._not_applicable[lang, adult]
-        found = self._facts_of(facts)
-        if all(f is UNKNOWN for f in found):
+    def not_applicable(self, lang: str, *, adult: bool) -> InstrumentResult:
+        """The result for an age group the instrument is not for: only its name and why (never worked out)."""
+        return self._not_applicable[lang, adult]
+
+    def evaluate(self, found: tuple[Fact, ...], lang: str, *, adult: bool) -> InstrumentResult:
+        """The instrument for one patient (``found``: its items' facts, in item order): items with their state, the
+        status and (for points) the score range."""
+        for f in found:  # a loop, not all() over a generator: this runs for every instrument of every patient
+            if f is not UNKNOWN:
+                break
+        else:
             return self._all_unknown[lang, adult]
-        states = tuple(f.state for f in found)
+        states = tuple([f.state for f in found])
         outcome = self._outcomes.get(states)
         if outcome is None:
             outcome = self._outcome(states)
         items = tuple(
-            i.unknown[lang] if f is UNKNOWN else i.result(f, lang) for i, f in zip(self.items, found, strict=True)
+            [i.unknown[lang] if f is UNKNOWN else i.result(f, lang) for i, f in zip(self.items, found, strict=True)]
         )
         return self._result(lang, adult, outcome, items)
 
@@ -211,14 +211,52 @@ def check_facts(kb: KnowledgeBase) -> None:
 
 
 class CompiledCriteria:
-    """Every instrument of a knowledge base, compiled (an item naming a fact without an evaluator fails here)."""
+    """Every instrument of a knowledge base, compiled (an item naming a fact without an evaluator fails here).
 
-    __slots__ = ("instruments",)
+    Per age group, the facts its instruments ask for are listed once, each with its evaluator: a patient's facts are
+    decided in one pass (a fact several items share once), and each instrument picks its items' facts by position.
+    An instrument not for the age group asks for none.
+    """
+
+    __slots__ = ("_plans", "instruments")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         check_facts(kb)
         book = kb.criteria
         self.instruments = tuple(CompiledInstrument(i, book.facts, book.path.statuses) for i in book.instruments)
+        self._plans = {adult: self._plan(adult=adult) for adult in _GROUPS}
+
+    def _plan(self, *, adult: bool) -> tuple[tuple[FactFn, ...], tuple[_Pick | None, ...]]:
+        """The evaluators of the age group's facts (first-use order) and, per instrument, how to pick its facts
+        from them (None: not for the age group)."""
+        names: dict[str, int] = {}
+        picks: list[_Pick | None] = []
+        for instrument in self.instruments:
+            if adult not in instrument.ages:
+                picks.append(None)
+                continue
+            at = tuple(names.setdefault(i.model.fact, len(names)) for i in instrument.items)
+            # itemgetter of one position gives the fact itself, not a one-fact tuple
+            picks.append(itemgetter(*at) if len(at) > 1 else _one(at[0]))
+        return tuple(FACTS[name] for name in names), tuple(picks)
+
+    def evaluate(self, view: RecordView, lang: str, *, adult: bool) -> tuple[InstrumentResult, ...]:
+        """Every instrument for the patient of ``view``, in knowledge-base order."""
+        evaluators, picks = self._plans[adult]
+        facts = tuple([fn(view) for fn in evaluators])
+        return tuple(
+            [
+                i.not_applicable(lang, adult=adult) if pick is None else i.evaluate(pick(facts), lang, adult=adult)
+                for i, pick in zip(self.instruments, picks, strict=True)
+            ]
+        )
+
+
+_Pick = Callable[[tuple[Fact, ...]], tuple[Fact, ...]]
+
+
+def _one(position: int) -> _Pick:
+    return lambda facts: (facts[position],)
 
 
 #: the compiled criteria of a knowledge base, built once per knowledge base (thread-safe)

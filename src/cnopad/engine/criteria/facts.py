@@ -57,16 +57,20 @@ def _whole_body(v: RecordView) -> tuple[str, ...]:
     return tuple(s.id for s in v.imaging if s.concepts & _WHOLE_BODY)
 
 
+#: the concepts whose latest observation a fact reads (``_latest``); only these are looked for in the record
+_LATEST = frozenset({Concept.CRP, Concept.ESR, Concept.FEVER})
+
+
 @per_view
 def _latest_observations(v: RecordView) -> dict[Concept, Observation]:
-    """For each concept, the latest observation on or before ``as_of`` (the highest id on a tie)."""
+    """For each concept of ``_LATEST``, the latest observation on or before ``as_of`` (the highest id on a tie)."""
     latest: dict[Concept, Observation] = {}
     as_of = v.as_of
     for o in v.record.observations:
         day = o.effective
-        if day is None or day > as_of:
+        if day is None or day > as_of or _LATEST.isdisjoint(o.concepts):
             continue
-        for concept in o.concepts:
+        for concept in o.concepts & _LATEST:
             best = latest.get(concept)
             if best is None or (day, o.id) > (best.effective or date.min, best.id):
                 latest[concept] = o
@@ -74,6 +78,9 @@ def _latest_observations(v: RecordView) -> dict[Concept, Observation]:
 
 
 def _latest(v: RecordView, concept: Concept) -> Observation | None:
+    if concept not in _LATEST:  # a new fact reading another concept must add it above, or it would read nothing
+        msg = f"_latest: {concept} is not in facts._LATEST"
+        raise ValueError(msg)
     return _latest_observations(v).get(concept)
 
 
@@ -299,8 +306,8 @@ def age_at_onset(v: RecordView) -> Fact:
 @fact
 def bone_pain_6_weeks(v: RecordView) -> Fact:
     """Pain, or the CNO onset, at least six weeks before the assessment date; otherwise unknown."""
-    dates: list[tuple[date, str]] = [(d, e) for d, e in v.events.get(Concept.PAIN, ())]
-    dates += [(d, e) for d, e in v.events.get(Concept.NIGHT_PAIN, ())]
+    dates: list[tuple[date, str]] = list(v.events.get(Concept.PAIN, ()))  # (date, entry id) pairs, as they are
+    dates += v.events.get(Concept.NIGHT_PAIN, ())
     dates += [
         (o.effective, o.id)
         for o in v.record.observations
@@ -309,8 +316,12 @@ def bone_pain_6_weeks(v: RecordView) -> Fact:
     onset = _onset(v)
     if onset is not None:
         dates.append(onset)
-    early = [(d, e) for d, e in dates if d <= v.as_of - _SIX_WEEKS]
-    return Fact(State.PRESENT, (min(early)[1],), min(early)[0].isoformat()) if early else UNKNOWN
+    cutoff = v.as_of - _SIX_WEEKS
+    early = [pair for pair in dates if pair[0] <= cutoff]
+    if not early:
+        return UNKNOWN
+    day, entry = min(early)
+    return Fact(State.PRESENT, (entry,), day.isoformat())
 
 
 @fact

@@ -10,17 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from cnopad.domain import CareRole, Concept, ImagingResult, Observation, Quantity
-from cnopad.engine.assessment import Action, Suggestion
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import per_knowledge_base
 from cnopad.engine.criteria.result import PathStepResult, StepState
 from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
-from cnopad.engine.suggestions import template
-from cnopad.engine.uuids import suggestion_uuid, uuid5
-from cnopad.engine.view import RecordView, per_view
+from cnopad.engine.suggestions import Offer, offer, suggestion
+from cnopad.engine.uuids import uuid5
+from cnopad.engine.view import RecordView
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import PathStep
 
@@ -40,15 +38,6 @@ def path_card_id(patient_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Offer:
-    """A draft ServiceRequest a step offers, fixed apart from the patient: its uuid key, label and resource."""
-
-    key: str
-    label: str
-    template: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
 class _Step:
     """One path step with its fixed texts and offers per language."""
 
@@ -56,7 +45,8 @@ class _Step:
     imaging: frozenset[Concept]
     roles: frozenset[CareRole]
     text: Mapping[str, str]
-    offers: Mapping[str, tuple[_Offer, ...]]
+    offers: Mapping[str, tuple[Offer, ...]]  # draft ServiceRequests, fixed apart from the patient
+    tests: frozenset[Concept]  # a results step's tests (done_when.concepts); empty for other kinds
     #: the result of a step not done that offers nothing, per language and state: the same for every patient
     plain: dict[tuple[str, StepState], PathStepResult] = field(default_factory=dict, compare=False)
 
@@ -74,19 +64,17 @@ class _Path:
 
 
 def _compile(kb: KnowledgeBase, step: PathStep) -> _Step:
+    suggested = [(s, kb.valuesets.coding_for(s.concept)) for s in step.suggest]
     offers = {
         lang: tuple(
-            _Offer(
-                f"{step.id}:{s.concept.value}",
-                s.label.get(lang),
-                template("ServiceRequest", kb.valuesets.coding_for(s.concept), s.label.get(lang)),
-            )
-            for s in step.suggest
+            offer(f"{step.id}:{s.concept.value}", "ServiceRequest", coding, s.label.get(lang))
+            for s, coding in suggested
         )
         for lang in LANGS
     }
     text = {lang: step.text.get(lang) for lang in LANGS}
-    return _Step(step, frozenset(step.done_when.imaging), frozenset(step.done_when.roles), text, offers)
+    tests = frozenset(step.done_when.concepts) if step.kind == "results" else frozenset()
+    return _Step(step, frozenset(step.done_when.imaging), frozenset(step.done_when.roles), text, offers, tests)
 
 
 _compiled_path = per_knowledge_base(_Path)
@@ -97,24 +85,27 @@ def diagnostic_path(v: RecordView, kb: KnowledgeBase, lang: str) -> tuple[PathSt
     path = _compiled_path(kb)
     labels = path.labels[lang]
     card_id = path_card_id(v.patient_id)
-    return tuple(_step(v, kb, step, card_id, labels, lang) for step in (path.adult if v.adult else path.child))
+    return tuple([_step(v, kb, step, card_id, labels, lang) for step in (path.adult if v.adult else path.child)])
 
 
 def _step(
     v: RecordView, kb: KnowledgeBase, step: _Step, card_id: str, labels: Mapping[StepState, str], lang: str
 ) -> PathStepResult:
     model = step.model
+    kind = model.kind
     done = _done(v, kb, step, lang)
     if done is not None:
         day, result, evidence = done
-        state = StepState.DONE
+        # a note stays a note; the record shows what it is about
+        state = StepState.NOTE if kind == "note" else StepState.DONE
     else:
         day, result, evidence = None, None, ()
-        state = StepState.NOTE if model.kind == "note" else StepState.TODO
-        if model.kind == "biopsy":
+        if kind == "note":
+            state = StepState.NOTE
+        elif kind == "biopsy":
             state = _biopsy_state(v, kb)
-    if model.kind == "note" and done is not None:
-        state = StepState.NOTE  # a note stays a note; the record shows what it is about
+        else:
+            state = StepState.TODO
     offers = step.offers[lang] if state in (StepState.TODO, StepState.NEEDED) else ()
     if done is None and not offers:
         plain = step.plain.get((lang, state))
@@ -133,7 +124,7 @@ def _step(
         done_on=day,
         result=result,
         evidence=evidence,
-        suggestions=tuple(_suggestion(v, card_id, offer) for offer in offers),
+        suggestions=tuple([suggestion(card_id, o, v) for o in offers]),
     )
 
 
@@ -143,11 +134,12 @@ def _done(
     when = step.model.done_when
     titles = kb.valuesets
     if step.model.kind == "results":
-        return _lab_results(v, when.concepts, kb, lang)
-    studies = [s for s in v.imaging if s.concepts & step.imaging] if step.imaging else []
-    if studies:
-        last = studies[-1]
-        return last.performed, _imaging_text(last, kb, lang), (last.id,)
+        return _lab_results(v, when.concepts, step.tests, kb, lang)
+    if step.imaging:
+        # the latest matching study (the view lists imaging by date): scan from the end, no list, no set per study
+        for last in reversed(v.imaging):
+            if not step.imaging.isdisjoint(last.concepts):
+                return last.performed, _imaging_text(last, kb, lang), (last.id,)
     for concept in when.concepts:
         found = v.events.get(concept)
         if found:
@@ -171,13 +163,13 @@ def _done(
 
 
 def _lab_results(
-    v: RecordView, concepts: tuple[Concept, ...], kb: KnowledgeBase, lang: str
+    v: RecordView, concepts: tuple[Concept, ...], tests: frozenset[Concept], kb: KnowledgeBase, lang: str
 ) -> tuple[date | None, str | None, tuple[str, ...]] | None:
     """The latest result of each test (every observation of its latest day, by its own display), newest date."""
     parts: list[str] = []
     evidence: list[str] = []
     last: date | None = None
-    observed = _observed(v)
+    observed = _observed(v, tests)
     for concept in concepts:
         found = observed.get(concept)
         if not found:
@@ -193,14 +185,14 @@ def _lab_results(
     return (last, "; ".join(parts), tuple(evidence)) if parts else None
 
 
-@per_view
-def _observed(v: RecordView) -> dict[Concept, list[Observation]]:
-    """The observations dated on or before ``as_of`` by concept, in record order (one pass, not one per test)."""
+def _observed(v: RecordView, tests: frozenset[Concept]) -> dict[Concept, list[Observation]]:
+    """The observations of these tests dated on or before ``as_of``, by test, in record order (one pass for all the
+    tests; the path asks once per patient, and only for a few tests, so other concepts are not listed)."""
     out: dict[Concept, list[Observation]] = {}
     as_of = v.as_of
     for o in v.record.observations:
-        if o.effective and o.effective <= as_of:
-            for concept in o.concepts:
+        if o.effective and o.effective <= as_of and not tests.isdisjoint(o.concepts):
+            for concept in o.concepts & tests:
                 found = out.get(concept)
                 if found is None:
                     out[concept] = [o]
@@ -231,17 +223,3 @@ def _biopsy_state(v: RecordView, kb: KnowledgeBase) -> StepState:
     if rule is not None and typical_course_since(v, rule.params) is not None:
         return StepState.MAY_BE_AVOIDED
     return StepState.CONSIDER
-
-
-def _suggestion(v: RecordView, card_id: str, offer: _Offer) -> Suggestion:
-    # the template holds the fixed parts (code, status); only the subject and the date are the patient's
-    resource: dict[str, Any] = {
-        **offer.template,
-        "subject": {"reference": v.subject_reference},
-        "authoredOn": v.as_of_text,
-    }
-    return Suggestion(
-        uuid=suggestion_uuid(card_id, offer.key),
-        label=offer.label,
-        actions=(Action(type="create", description=offer.label, resource=resource),),
-    )

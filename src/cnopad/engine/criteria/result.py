@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from cnopad.engine.assessment import Suggestion
+from cnopad.engine.quick_init import quick_init
 
 
 class State(StrEnum):
@@ -32,6 +33,7 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"  # not for this patient's age group, or an entry criterion is absent
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fact:
     """A record fact as an evaluator finds it: state, the entries it rests on, a value shown, a note key."""
@@ -45,6 +47,7 @@ class Fact:
 UNKNOWN = Fact(State.UNKNOWN)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     """One criterion item for this patient, with how the record decides it."""
@@ -61,6 +64,7 @@ class ItemResult:
     mapping: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class InstrumentResult:
     """One instrument for this patient: its status, the score range where it has points, and every item."""
@@ -101,6 +105,7 @@ class StepState(StrEnum):
     CONSIDER = "consider"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PathStepResult:
     """One step of the sources' diagnostic path: done (date, result) or a suggestion, with its statements."""
@@ -117,6 +122,7 @@ class PathStepResult:
     suggestions: tuple[Suggestion, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CriteriaReport:
     """Criteria and diagnostic path for one patient on one day."""

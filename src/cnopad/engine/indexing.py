@@ -137,13 +137,7 @@ def _observations(index: Index, observations: Iterable[Observation]) -> None:
             continue
         if pain_concept in concepts or night_pain in concepts:
             pain.append((day, True))
-        dated = (day, o.id)
-        for concept in concepts:
-            found = events.get(concept)
-            if found is None:
-                events[concept] = [dated]
-            else:
-                found.append(dated)
+        _add(events, concepts, day, o.id)
         if isinstance(value, CodedValue) and value.concepts:
             _add(events, value.concepts, day, o.id)
 

@@ -82,7 +82,7 @@ def signal_stats(ev: ir.Table, kb: CaseFinding) -> ir.Table:
     parts = [scoped]
     if anywhere:
         parts.append(ev.filter(ev.signal.isin(anywhere)).mutate(scope=ibis.literal(ANY, "string")))
-    rows = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    rows = _union(parts)
     aggregates: dict[str, ir.Scalar] = {
         "n": rows.row_id.count(),
         "first": rows.event_date.min(),
@@ -100,6 +100,13 @@ def signal_stats(ev: ir.Table, kb: CaseFinding) -> ir.Table:
         aggregates["n_results"] = rows.row_id.count(where=rows.has_result)
         aggregates["n_negative"] = rows.row_id.count(where=rows.has_result & rows.negative)
     return rows.group_by("person_id", "signal", "scope").aggregate(**aggregates)
+
+
+def _union(tables: list[ir.Table], *, distinct: bool = False) -> ir.Table:
+    """The rows of all ``tables`` (one or more), without duplicates when ``distinct``."""
+    if len(tables) == 1:
+        return tables[0].distinct() if distinct else tables[0]
+    return tables[0].union(*tables[1:], distinct=distinct)
 
 
 def _of(stats: ir.Table, signal: str, scope: str) -> ir.Table:
@@ -141,7 +148,7 @@ def _followed(f: Feature, own: ir.Table, stats: ir.Table) -> ir.Table:
             waited <= after.max_days_after_end,
         ]
         found.append(own.join(later, window).select(*own.columns))
-    return found[0].union(*found[1:], distinct=True) if len(found) > 1 else found[0]
+    return _union(found, distinct=True)
 
 
 def fired_persons(ev: ir.Table, kb: CaseFinding, resolution: Resolution, stats: ir.Table) -> dict[str, ir.Table]:
@@ -155,7 +162,7 @@ def fired_persons(ev: ir.Table, kb: CaseFinding, resolution: Resolution, stats: 
             anchors = [fired[r].select("person_id") for r in f.requires if r in fired]
             if not anchors:
                 continue
-            anchor = anchors[0].union(*anchors[1:], distinct=True) if len(anchors) > 1 else anchors[0]
+            anchor = _union(anchors, distinct=True)
             own = own.semi_join(anchor, "person_id")
         fired[f.id] = own
     return fired
@@ -205,7 +212,7 @@ def _pivot_by_joins(found: dict[str, ir.Table]) -> ir.Table:
     person each): a left join per table. On DuckDB this is far cheaper than an aggregation, which holds three
     aggregates per feature for every person."""
     ids = [t.select("person_id") for t in found.values()]
-    wide = ids[0].union(*ids[1:], distinct=True) if len(ids) > 1 else ids[0].distinct()
+    wide = _union(ids, distinct=True)
     for i, (name, t) in enumerate(found.items()):
         right = t.select(**{f"k{i}": t.person_id, f"{name}__hit": ibis.literal(True),
                             f"{name}__first": t["first"], f"{name}__last": t["last"]})  # fmt: skip
@@ -220,7 +227,7 @@ def _pivot_by_aggregation(found: dict[str, ir.Table]) -> ir.Table:
     parts = [
         t.select("person_id", "first", "last", which=ibis.literal(i, "int16")) for i, t in enumerate(found.values())
     ]
-    rows = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    rows = _union(parts)
     columns: dict[str, ir.Scalar] = {}
     for i, name in enumerate(found):
         mine = rows.which == i

@@ -27,7 +27,6 @@ from cnopad.knowledge.statements import Scope
 from cnopad.knowledge.texts import InfoText
 
 T = TypeVar("T")
-_NOTE_CACHE_SIZE = 20_000
 _STATUS_ORDER = {"overdue": 0, "due": 1, "upcoming": 2, "done": 3}
 #: the sort key of a (rank, card) pair: the rank only (cards themselves do not compare)
 _RANK = itemgetter(0)
@@ -72,7 +71,19 @@ class CompiledKnowledge:
             )
             for t in kb.texts.texts
         )
-        self._notes: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], str] = {}
+        # task titles (key "") and notes per (kind, key, language), and each kind's note texts per language (the words
+        # a value such as "unit_mo" or "tb,hbv" is shown as): only the patient's values are filled in per task
+        self._templates = {
+            (s.kind, key, lang): text.get(lang)
+            for s in kb.schedules.schedules
+            for key, text in (("", s.title), *s.notes.items())
+            for lang in LANGS
+        }
+        self._words = {
+            (s.kind, lang): {key: text.get(lang) for key, text in s.notes.items()}
+            for s in kb.schedules.schedules
+            for lang in LANGS
+        }
         self.adult_texts = tuple(t for t in texts if t.model.scope is not Scope.CHILD)
         self.child_texts = tuple(t for t in texts if t.model.scope is not Scope.ADULT)
         self.adult_situations = _situations_of(self.adult_texts)
@@ -136,16 +147,18 @@ class CompiledKnowledge:
         return tuple(tasks)
 
     def _note(self, model: ScheduleModel, key: str, values: Mapping[str, str], lang: str) -> str:
-        """A task's title (key "") or note in ``lang``, formatted once per distinct value set (bounded cache)."""
-        cache_key = (model.kind, key, lang, tuple(values.items()))
-        text = self._notes.get(cache_key)
-        if text is None:
-            if len(self._notes) > _NOTE_CACHE_SIZE:
-                self._notes.clear()
-            title = model.title.get(lang)
-            text = _fill(title, values) if key == "" else _format(model, key, values, lang)
-            self._notes[cache_key] = text
-        return text
+        """A task's title (key "") or note in ``lang`` with the patient's values; values that name other notes
+        (``unit_mo``, ``tb,hbv``: a period unit, the missing screenings) are shown translated, in notes only."""
+        template = self._templates[model.kind, key, lang]
+        if not values:
+            return template
+        if key == "" or _TRANSLATED.isdisjoint(values):
+            return template.format_map(values)
+        words = self._words[model.kind, lang]
+        shown = dict(values)
+        for name in _TRANSLATED & values.keys():
+            shown[name] = ", ".join(words[part] for part in values[name].split(","))
+        return template.format_map(shown)
 
     def information(self, v: RecordView, lang: str) -> tuple[InformationItem, ...]:
         """The information texts in scope whose situations hold for the patient."""
@@ -185,23 +198,8 @@ def _named(table: Mapping[str, T], name: str, what: str, owner: str) -> T:
     return table[name]
 
 
-def _fill(template: str, values: Mapping[str, str]) -> str:
-    return template.format(**values) if values else template
-
-
 #: task-note values that name other notes and are shown translated (a period unit, the missing screenings)
 _TRANSLATED = frozenset({"unit", "missing"})
-
-
-def _format(model: ScheduleModel, key: str, values: Mapping[str, str], lang: str) -> str:
-    """A task note in ``lang``; values that name other notes (``unit_mo``, ``tb,hbv``) are translated too."""
-    text = model.notes[key].get(lang)
-    if not values:
-        return text
-    shown = dict(values)
-    for name in _TRANSLATED & values.keys():
-        shown[name] = ", ".join(model.notes[part].get(lang) for part in values[name].split(","))
-    return text.format(**shown)
 
 
 def per_knowledge_base(build: Callable[[KnowledgeBase], T]) -> Callable[[KnowledgeBase], T]:

@@ -235,6 +235,11 @@ def main() -> None:
     )
     ratio = assess_ns / parse_ns
     print(f"ratio assess / parse: {ratio:.1%}  (target <= 10 %)")
+    # the same comparison for assess + criteria, which does not depend on how fast this machine is: the mean over
+    # all patients against the parse time of the evenly spread sample
+    both_ratio = (both / len(records)) / (parse_ns / len(sample) / 1e9)
+    at_target = 1e9 / 5_000 / (parse_ns / len(sample))
+    print(f"ratio (assess + criteria) / parse: {both_ratio:.1%}  (5,000/s would be {at_target:.1%} on this machine)")
     met = "met" if len(records) / both >= 5_000 and ratio <= 0.10 else "NOT met (see the load average above)"
     print(f"targets {met}")
 

@@ -1,5 +1,6 @@
-"""The criteria panel in a real Chromium (issue 13): the adult notice and the diagnostic path are visible, the
-language switch changes every visible string of the page, and axe-core finds no serious or critical violation
+"""The criteria panel in a real Chromium (issue 13): the adult notice and the diagnostic path are visible, Jansson's
+score is not computed (its points are not verified) and no item shows points, in Dutch and English; the language
+switch changes every visible string of the page, and axe-core finds no serious or critical violation
 with every item table opened, in Dutch and English."""
 
 from __future__ import annotations
@@ -18,17 +19,43 @@ pytestmark = pytest.mark.browser
 PAGES = ["/patients/demo-adult-suspected", "/patients/demo-child-unifocal"]
 
 
-def test_a_suspected_adult_sees_the_notice_the_path_and_jansson_as_a_range(page: Page, demo: Demo) -> None:
+@pytest.mark.parametrize(
+    ("lang", "notice", "specialist", "not_computed", "unknown"),
+    [
+        (
+            "nl",
+            "geen gevalideerde diagnosecriteria",
+            "internist-endocrinoloog",
+            "score niet berekend: gewichten niet geverifieerd",
+            "onbekend",
+        ),
+        (
+            "en",
+            "no validated diagnostic criteria",
+            "internist-endocrinologist",
+            "score not computed: weights not verified",
+            "unknown",
+        ),
+    ],
+)
+def test_a_suspected_adult_sees_the_notice_the_path_and_jansson_not_computed_without_points(
+    page: Page, demo: Demo, lang: str, notice: str, specialist: str, not_computed: str, unknown: str
+) -> None:
     sign_in(page, "demo-lumc", demo.password("demo-lumc"))
-    page.goto("/patients/demo-adult-suspected?lang=nl")
+    page.goto(f"/patients/demo-adult-suspected?lang={lang}")
     panel = page.locator("#criteria")
-    expect(panel.get_by_test_id("criteria-notice")).to_contain_text("geen gevalideerde diagnosecriteria")
-    expect(panel.locator('tr[data-step="specialist"]')).to_contain_text("internist-endocrinoloog")
-    expect(panel.get_by_test_id("score-jansson-2009")).to_contain_text("van 63")
-    panel.locator('[data-instrument="jansson-2009"] summary').click()
-    expect(panel.locator('[data-instrument="jansson-2009"] tr[data-item="normal-blood-count"]')).to_contain_text(
-        "onbekend"
-    )
+    expect(panel.get_by_test_id("criteria-notice")).to_contain_text(notice)
+    expect(panel.locator('tr[data-step="specialist"]')).to_contain_text(specialist)
+    jansson = panel.locator('[data-instrument="jansson-2009"]')
+    expect(jansson).to_have_attribute("data-status", "not_computed")
+    expect(jansson.locator("h3")).to_contain_text(not_computed)
+    expect(panel.get_by_test_id("score-jansson-2009")).to_have_count(0)
+    jansson.locator("summary").click()
+    rows = jansson.locator("tr[data-item]")
+    expect(rows).to_have_count(7)
+    expect(jansson.locator('tr[data-item="normal-blood-count"]')).to_contain_text(unknown)
+    # the points column is empty in every item row: the unverified points are shown nowhere
+    assert [cell.strip() for cell in rows.locator("td:nth-child(2)").all_inner_texts()] == [""] * 7
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -122,9 +122,10 @@ def criteria(
     ] = "json",
 ) -> dict[str, Any]:
     """Jansson 2009, EULAR/ACR 2025, Bristol 2016 and SAPHO (Kahn 2003) with every item present, absent or unknown,
-    points scores as the range still possible, what was verified where, the adult notice (no validated criteria
-    for CNO-SCCH) and the sources' diagnostic path (done steps with date and result, the rest as suggestions).
-    With ``format=fhir``: a FHIR R4 collection Bundle, one Observation per points score (docs/fhir-profile.md)."""
+    points scores as the range still possible (not computed while their weights are not verified), what was verified
+    where, the adult notice (no validated criteria for CNO-SCCH) and the sources' diagnostic path (done steps with date
+    and result, the rest as suggestions).
+    With ``format=fhir``: a FHIR R4 collection Bundle, one Observation per points instrument (docs/fhir-profile.md)."""
     with container.unit(actor) as uow:
         record, report = criteria_svc.criteria_for_stored(
             uow, patient_id, as_of=_day(container, as_of), kb=container.knowledge, lang=lang

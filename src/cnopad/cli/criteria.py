@@ -47,12 +47,13 @@ def criteria_command(
 
 
 def _score(r: InstrumentResult, en: bool) -> str:
+    """The score range (only ever computed from verified weights), or why there is no score."""
     if r.score_min is None:
-        return ""
-    text = f"{r.score_min}-{r.score_max} / {r.max_points} ({'threshold' if en else 'drempel'} {r.threshold})"
-    if not r.weights_verified:
-        text += " · " + ("weights NOT verified" if en else "gewichten NIET geverifieerd")
-    return text
+        if r.status_reason != "weights_not_verified":
+            return ""
+        why = "score not computed: weights NOT verified" if en else "score niet berekend: gewichten NIET geverifieerd"
+        return f"· {why}"
+    return f"{r.score_min}-{r.score_max} / {r.max_points} ({'threshold' if en else 'drempel'} {r.threshold})"
 
 
 def _print(report: CriteriaReport) -> None:
@@ -66,6 +67,9 @@ def _print(report: CriteriaReport) -> None:
         out.print(f"  {escape(r.purpose_text)}")
         if r.caution:
             out.print(f"  [yellow]{escape(r.caution)}[/]")
+        if not r.weights_verified:
+            label = "weights not verified" if en else "gewichten niet geverifieerd"
+            out.print(f"  [yellow]{label}:[/] {escape(r.weights_where)}")
         if not r.content_verified:
             label = "content not verified" if en else "inhoud niet geverifieerd"
             out.print(f"  [yellow]{label}:[/] {escape(r.content_where)}")

@@ -1,7 +1,9 @@
 """Criteria scores as FHIR R4 Observations (issue 13; docs/fhir-profile.md, "Criteria scores").
 
-One Observation per points instrument (Jansson 2009): the score as ``valueInteger`` when every item is known,
-else as ``valueRange`` (low = what is certain, high = what is still possible) with status ``preliminary``; one
+One Observation per points instrument (Jansson 2009) that applies to the patient. With verified weights: the
+score as ``valueInteger`` when every item is known, else as ``valueRange`` (low = what is certain, high = what is
+still possible) with status ``preliminary``. With unverified weights the score is not computed: no value[x] but
+``dataAbsentReason`` ``not-performed``, status ``preliminary``, and a note saying why. Always one
 component per item (``valueBoolean`` present/absent, or ``dataAbsentReason`` unknown); ``derivedFrom`` the
 Observations and ImagingStudies the items rest on (the FHIR R4 types that element allows); the other entries
 (conditions, biopsies, reports) in the ``criteria-evidence`` extension; the instrument, its citation and whether
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from cnopad.domain import PatientRecord
-from cnopad.engine.criteria import CriteriaReport, InstrumentResult, State
+from cnopad.engine.criteria import CriteriaReport, InstrumentResult, State, Status
 from cnopad.fhir.writer import FULL_URL_BASE
 
 JsonObject = dict[str, Any]
@@ -52,9 +54,17 @@ def _references(record: PatientRecord, evidence: list[str]) -> tuple[list[JsonOb
     return derived, other
 
 
+def is_exported(result: InstrumentResult) -> bool:
+    """A points instrument (the only kind with a maximum score) that applies to the patient: scored, or not
+    computed because its weights are not verified (never one not for the patient's age group)."""
+    return result.max_points is not None and result.status is not Status.NOT_APPLICABLE
+
+
 def score_observation(record: PatientRecord, report: CriteriaReport, result: InstrumentResult) -> JsonObject:
-    """One points instrument as an Observation (the score, or the range still possible, and its items)."""
-    exact = result.score_min == result.score_max
+    """One points instrument as an Observation: the score or the range still possible, or, when the score is not
+    computed (weights not verified), no value and why; always its items."""
+    computed = result.score_min is not None
+    exact = computed and result.score_min == result.score_max
     derived, other = _references(record, [e for item in result.items for e in item.evidence])
     components: list[JsonObject] = []
     for item in result.items:
@@ -68,6 +78,8 @@ def score_observation(record: PatientRecord, report: CriteriaReport, result: Ins
         components.append(component)
     verified = "verified" if result.weights_verified else "NOT verified"
     note = f"{result.citation} {result.interpretation} Weights {verified}: {result.weights_where}"
+    if not computed:
+        note = f"Score not computed: the weights are not verified. {note}"
     observation: JsonObject = {
         "resourceType": "Observation",
         "id": f"criteria-{result.id}-{report.patient_id}"[:64],
@@ -83,7 +95,12 @@ def score_observation(record: PatientRecord, report: CriteriaReport, result: Ins
         "note": [{"text": note}],
         "component": components,
     }
-    if exact:
+    if not computed:
+        observation["dataAbsentReason"] = {
+            "coding": [{"system": _ABSENT_REASON, "code": "not-performed", "display": "Not Performed"}],
+            "text": "Score not computed: weights not verified",
+        }
+    elif exact:
         observation["valueInteger"] = result.score_min
     else:
         observation["valueRange"] = {"low": {"value": result.score_min}, "high": {"value": result.score_max}}
@@ -93,8 +110,8 @@ def score_observation(record: PatientRecord, report: CriteriaReport, result: Ins
 
 
 def criteria_bundle(record: PatientRecord, report: CriteriaReport) -> JsonObject:
-    """A FHIR R4 collection Bundle with one Observation per scored instrument."""
-    observations = [score_observation(record, report, r) for r in report.instruments if r.score_min is not None]
+    """A FHIR R4 collection Bundle with one Observation per points instrument that applies (scored or not)."""
+    observations = [score_observation(record, report, r) for r in report.instruments if is_exported(r)]
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -1,4 +1,5 @@
-"""``cnopad criteria BUNDLE.json`` through the real command line: the JSON contract, the adult notice, errors."""
+"""``cnopad criteria BUNDLE.json`` through the real command line: the JSON contract, the adult notice, Jansson not
+computed while its points are not verified (and a range with them marked verified, the near miss), errors."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+import cnopad.cli.criteria as criteria_cli
 from cnopad.cli import app
+from cnopad.knowledge import knowledge
 from conftest import ROOT
+from support.criteria import with_verified_weights
 
 CNOPAD_BIN = Path(sys.executable).parent / "cnopad"
 ADULT = ROOT / "examples" / "bundles" / "volwassene-nieuw-vermoeden-cno-scch.json"
@@ -35,9 +40,10 @@ def test_criteria_json_has_instruments_path_and_the_adult_notice_for_an_adult() 
     assert data["notice"]["statements"] == ["NHG-DX-DELAY-1"]
     jansson = next(i for i in data["instruments"] if i["id"] == "jansson-2009")
     assert jansson["weights_verified"] is False
-    assert jansson["score"]["threshold"] == 39 and jansson["score"]["of"] == 63
-    assert jansson["score"]["min"] <= jansson["score"]["max"]
-    assert {i["state"] for i in jansson["items"]} <= {"present", "absent", "unknown"}
+    assert jansson["status"] == "not_computed" and jansson["status_reason"] == "weights_not_verified"
+    assert jansson["score"] is None and jansson["open_items"] == []
+    assert [i["points"] for i in jansson["items"]] == [None] * 7
+    assert {i["state"] for i in jansson["items"]} == {"present", "absent", "unknown"}
     eular = next(i for i in data["instruments"] if i["id"] == "eular-acr-2025")
     assert eular["status"] == "not_applicable" and eular["items"] == []
     steps = {s["id"]: s for s in data["diagnostic_path"]}
@@ -54,11 +60,35 @@ def test_criteria_for_a_child_with_one_lesion_say_a_biopsy_is_needed_and_the_eul
     assert biopsy["state"] == "needed"
 
 
-def test_criteria_text_output_says_the_weights_are_not_verified() -> None:
+def _jansson_text(stdout: str) -> tuple[str, list[str]]:
+    """The Jansson block of the text output: its heading line and the points cell of each item row."""
+    block = stdout[stdout.index("Clinical score for nonbacterial osteitis") : stdout.index("EULAR/ACR")]
+    cells = [line.split("│")[2].strip() for line in block.splitlines() if line.startswith("│")]
+    return block, cells
+
+
+def test_criteria_text_output_says_the_score_is_not_computed_and_shows_no_points() -> None:
     result = runner.invoke(app, ["criteria", str(ADULT), "--as-of", "2026-11-29", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "weights NOT verified" in result.stdout
     assert "no validated" in result.stdout
+    block, points = _jansson_text(result.stdout)
+    flat = " ".join(block.split())
+    assert "not_computed · score not computed: weights NOT verified" in flat
+    assert "/ 63" not in flat and "threshold 39" not in flat
+    assert "Normal blood cell count" in block and "present" in block and "unknown" in block
+    assert points and set(points) == {""}  # item rows (and wrapped lines) without points
+
+
+def test_near_miss_with_the_weights_marked_verified_the_text_shows_the_range_and_the_points(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(criteria_cli, "knowledge", lambda: with_verified_weights(knowledge(), "jansson-2009"))
+    result = runner.invoke(app, ["criteria", str(ADULT), "--as-of", "2026-11-29", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    block, points = _jansson_text(result.stdout)
+    flat = " ".join(block.split())
+    assert "undetermined 15-57 / 63 (threshold 39)" in flat and "not computed" not in flat
+    assert {"13", "10", "9", "8", "7", "6"} <= set(points)
 
 
 def test_bad_input_exits_2_naming_the_place(tmp_path: Path) -> None:

@@ -1,10 +1,28 @@
 """The criteria panel on the patient page (issue 13), over a real uvicorn: the adult notice, the diagnostic path
-with its sources, Jansson as a range with "weights not verified", paediatric instruments not worked out for an
-adult, and the same panel in English."""
+with its sources, Jansson with its score not computed (its points are not verified) and no item points, paediatric
+instruments not worked out for an adult, and the same panel in English."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
+
+#: one Jansson item row: its id, state, text cell and points cell
+_ROW = re.compile(
+    r'<tr data-item="([a-z0-9-]+)" data-state="(\w+)">\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', flags=re.DOTALL
+)
+
+
+def _jansson(html: str) -> str:
+    """The Jansson card of the panel."""
+    start = html.index('data-instrument="jansson-2009"')
+    return html[start : html.index("</article>", start)]
+
+
+def _rows(card: str) -> dict[str, tuple[str, str]]:
+    """item id -> (state, points cell) of every item row of an instrument card."""
+    return {item: (state, points.strip()) for item, state, _text, points in _ROW.findall(card)}
 
 
 def test_an_adult_patient_page_shows_the_no_validated_criteria_notice_and_the_path(gp: httpx.Client) -> None:
@@ -16,8 +34,20 @@ def test_an_adult_patient_page_shows_the_no_validated_criteria_notice_and_the_pa
     assert 'href="/statements/NHG-DX-DELAY-1"' in html
     assert 'data-step="specialist"' in html and 'data-step="patient-association"' in html
     assert 'data-instrument="eular-acr-2025" data-status="not_applicable"' in html
-    assert "Puntengewichten niet geverifieerd" in html
-    assert 'data-testid="score-jansson-2009"' in html
+    assert "alleen berekend met geverifieerde puntengewichten" in html
+
+
+def test_jansson_is_not_computed_and_shows_its_items_without_points(gp: httpx.Client) -> None:
+    html = gp.get("/patients/pt-own").text
+    assert 'data-instrument="jansson-2009" data-status="not_computed"' in html
+    card = _jansson(html)
+    assert "score niet berekend: gewichten niet geverifieerd" in card
+    assert "Puntengewichten niet geverifieerd" in card
+    assert 'data-testid="score-jansson-2009"' not in html and "van 63" not in card
+    rows = _rows(card)
+    assert len(rows) == 7
+    assert {points for _state, points in rows.values()} == {""}  # no unverified number in the panel
+    assert rows["normal-blood-count"][0] == "unknown"
 
 
 def test_the_panel_comes_in_english_with_unknown_items_as_unknown(gp: httpx.Client) -> None:
@@ -25,4 +55,8 @@ def test_the_panel_comes_in_english_with_unknown_items_as_unknown(gp: httpx.Clie
     assert "There are no validated diagnostic criteria for adult CNO-SCCH" in html
     assert "Diagnostic path of the source" in html
     assert 'data-item="normal-blood-count" data-state="unknown"' in html
-    assert "Point weights not verified" in html
+    card = _jansson(html)
+    assert "score not computed: weights not verified" in card
+    assert "Point weights not verified" in card
+    assert "of 63" not in card and 'data-testid="score-jansson-2009"' not in card
+    assert {points for _state, points in _rows(card).values()} == {""}

@@ -1,6 +1,8 @@
 """Criteria as data (issue 13): worked examples per instrument, unknown items, the 38/39 boundary, the adult notice.
 
 Every record here is synthetic. Worked examples are hand-computed from the items in knowledge/criteria/*.yaml.
+Jansson 2009 ships with unverified points, so its score is not computed; the points mechanism (range, boundary,
+unknown items) is tested on a copy with its weights marked verified (``verified_kb``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ from cnopad.engine.criteria import (
     points_range,
     points_status,
 )
+from cnopad.engine.criteria.card import path_card
+from cnopad.engine.criteria.evaluate import status_of
+from cnopad.engine.criteria.serialize import instrument_dict
 from cnopad.knowledge import KnowledgeBase, knowledge
-from cnopad.knowledge.criteria import Expr
+from cnopad.knowledge.criteria import Expr, Instrument
+from support.criteria import with_verified_weights
 
 AS_OF = date(2026, 11, 29)
 CHILD_BIRTH = date(2014, 3, 3)
@@ -46,6 +52,12 @@ ADULT_BIRTH = date(1980, 3, 3)
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     return knowledge()
+
+
+@pytest.fixture(scope="module")
+def verified_kb(kb: KnowledgeBase) -> KnowledgeBase:
+    """The knowledge base with Jansson's weights marked verified: only for the points-mechanism tests."""
+    return with_verified_weights(kb, "jansson-2009")
 
 
 def _coding(kb: KnowledgeBase, concept: Concept):  # type: ignore[no-untyped-def]
@@ -110,23 +122,100 @@ def _instrument(report, instrument: str):  # type: ignore[no-untyped-def]
     return next(i for i in report.instruments if i.id == instrument)
 
 
-# ------------------------------------------------------------------ Jansson 2009: the scoring rule
-def test_jansson_score_of_39_meets_the_cut_off_and_38_does_not(kb: KnowledgeBase) -> None:
+# ------------------------------------------------------------------ Jansson 2009 as shipped: points not verified
+def _worked_example(kb: KnowledgeBase) -> PatientRecord:
+    """A child with symmetric clavicle lesions on whole-body MRI, fever recorded absent and CRP 12 mg/L."""
+    left, right = Site(Bone.CLAVICLE, Side.LEFT), Site(Bone.CLAVICLE, Side.RIGHT)
+    return _record(
+        kb, CHILD_BIRTH, _cno(kb, left, right), _fever(kb, present=False), _crp(kb, "12"), _wbmri(kb, left, right)
+    )
+
+
+def test_jansson_score_is_not_computed_while_its_points_are_not_verified(kb: KnowledgeBase) -> None:
+    """The rule: a clinical number that cannot be verified is left out. The items are still decided one by one."""
+    assert kb.criteria.get("jansson-2009").weights.verified is False
+    for lang in ("nl", "en"):
+        result = _instrument(evaluate_criteria(_worked_example(kb), AS_OF, lang=lang, kb=kb), "jansson-2009")
+        assert result.status is Status.NOT_COMPUTED
+        assert result.status_reason == "weights_not_verified"
+        assert (result.score_min, result.score_max) == (None, None)
+        assert result.open_items == ()
+        assert result.weights_verified is False
+        assert [i.points for i in result.items] == [None] * 7
+        states = {i.id: i.state for i in result.items}
+        assert states["symmetric-lesions"] is State.PRESENT
+        assert states["normal-temperature"] is State.PRESENT
+        assert states["crp-at-least-1-mg-dl"] is State.PRESENT
+        assert states["normal-blood-count"] is State.UNKNOWN  # still never read as absent
+        crp = next(i for i in result.items if i.id == "crp-at-least-1-mg-dl")
+        assert crp.evidence == ("crp",) and crp.value is not None
+        label = {
+            "nl": "score niet berekend: gewichten niet geverifieerd",
+            "en": "score not computed: weights not verified",
+        }
+        assert result.status_label == label[lang]
+
+
+def test_jansson_not_computed_even_when_every_item_is_present_or_every_item_is_unknown(kb: KnowledgeBase) -> None:
+    """No combination of states gives an unverified points instrument a score, a status or open items."""
     jansson = kb.criteria.get("jansson-2009")
+    for state in State:
+        assert status_of(jansson, {i.id: state for i in jansson.items}) == (Status.NOT_COMPUTED, None, None, ())
+    nothing = _instrument(evaluate_criteria(_record(kb, CHILD_BIRTH, _cno(kb)), AS_OF, kb=kb), "jansson-2009")
+    assert nothing.status is Status.NOT_COMPUTED and nothing.open_items == ()
+    assert all(i.points is None and i.state is State.UNKNOWN for i in nothing.items)
+
+
+def test_jansson_candidate_points_stay_in_the_file_summing_to_63_and_the_load_check_stays(kb: KnowledgeBase) -> None:
+    jansson = kb.criteria.get("jansson-2009")
+    assert [i.points for i in jansson.items] == [13, 10, 10, 9, 8, 7, 6]  # candidates for a verifier, used nowhere
+    assert jansson.max_points == 63 and jansson.threshold == 39
+    assert "clinical.md" in jansson.weights.where.en and "not computed" in jansson.weights.where.en
+    data = jansson.model_dump()
+    data["items"][0]["points"] = 14
+    with pytest.raises(ValueError, match="do not sum to max_points 63"):
+        Instrument.model_validate(data)
+
+
+def test_jansson_json_shows_no_score_and_no_item_points_but_every_item_state(
+    kb: KnowledgeBase, verified_kb: KnowledgeBase
+) -> None:
+    shipped = instrument_dict(_instrument(evaluate_criteria(_worked_example(kb), AS_OF, kb=kb), "jansson-2009"))
+    assert shipped["status"] == "not_computed" and shipped["status_reason"] == "weights_not_verified"
+    assert shipped["score"] is None and shipped["open_items"] == []
+    assert [i["points"] for i in shipped["items"]] == [None] * 7
+    assert {i["state"] for i in shipped["items"]} == {"present", "unknown"}
+    # near miss: the same record with the weights marked verified shows a range and the points
+    verified = instrument_dict(
+        _instrument(evaluate_criteria(_worked_example(kb), AS_OF, kb=verified_kb), "jansson-2009")
+    )
+    assert verified["score"] == {"min": 40, "max": 63, "threshold": 39, "of": 63}
+    assert [i["points"] for i in verified["items"]] == [13, 10, 10, 9, 8, 7, 6]
+    assert [i["state"] for i in verified["items"]] == [i["state"] for i in shipped["items"]]
+
+
+# ------------------------------------------------------------------ the points mechanism (weights marked verified)
+# The shipped Jansson points are unverified, so these run on a copy of the instrument with weights.verified: true
+# (tests/support/criteria.py). They test the range logic a verified points instrument will use, not the numbers.
+def test_points_mechanism_score_of_39_meets_the_cut_off_and_38_does_not(verified_kb: KnowledgeBase) -> None:
+    jansson = verified_kb.criteria.get("jansson-2009")
     points = {i.id: i.points for i in jansson.items}
     present_39 = {"normal-blood-count", "symmetric-lesions", "marginal-sclerosis", "crp-at-least-1-mg-dl"}  # 13+10+10+6
     present_38 = {"normal-blood-count", "symmetric-lesions", "normal-temperature", "crp-at-least-1-mg-dl"}  # 13+10+9+6
     assert sum(points[i] or 0 for i in present_39) == 39
     assert sum(points[i] or 0 for i in present_38) == 38
-    for present, expected in ((present_39, Status.MET), (present_38, Status.NOT_MET)):
+    for present, expected, score in ((present_39, Status.MET, 39), (present_38, Status.NOT_MET, 38)):
         states = {i.id: State.PRESENT if i.id in present else State.ABSENT for i in jansson.items}
         low, high = points_range(jansson.items, states)
-        assert low == high
+        assert low == high == score
         assert points_status(low, high, 39) is expected
+        assert status_of(jansson, states) == (expected, score, score, ())
 
 
-def test_jansson_unknown_items_widen_the_range_and_are_never_counted_as_absent(kb: KnowledgeBase) -> None:
-    jansson = kb.criteria.get("jansson-2009")
+def test_points_mechanism_unknown_items_widen_the_range_and_are_never_counted_as_absent(
+    verified_kb: KnowledgeBase,
+) -> None:
+    jansson = verified_kb.criteria.get("jansson-2009")
     states = {i.id: State.UNKNOWN for i in jansson.items}
     assert points_range(jansson.items, states) == (0, 63)
     assert points_status(0, 63, 39) is Status.UNDETERMINED
@@ -142,46 +231,54 @@ def test_jansson_unknown_items_widen_the_range_and_are_never_counted_as_absent(k
     )
     assert points_range(jansson.items, states) == (38, 45)
     assert points_status(38, 45, 39) is Status.UNDETERMINED
+    assert status_of(jansson, states) == (Status.UNDETERMINED, 38, 45, ("more-than-one-lesion",))
 
 
-def test_jansson_points_sum_to_63_and_every_output_says_the_weights_are_not_verified(kb: KnowledgeBase) -> None:
-    jansson = kb.criteria.get("jansson-2009")
-    assert sum(i.points or 0 for i in jansson.items) == 63
-    assert jansson.weights.verified is False
-    report = evaluate_criteria(_record(kb, CHILD_BIRTH, _cno(kb)), AS_OF, lang="en", kb=kb)
-    result = _instrument(report, "jansson-2009")
-    assert result.weights_verified is False
-    assert "clinical.md" in result.weights_where
-
-
-def test_jansson_worked_example_child_with_symmetric_clavicles_normal_temperature_and_raised_crp(
-    kb: KnowledgeBase,
+def test_points_mechanism_worked_example_child_with_symmetric_clavicles_normal_temperature_and_raised_crp(
+    kb: KnowledgeBase, verified_kb: KnowledgeBase
 ) -> None:
-    """Hand-computed: symmetric 10 + normal temperature 9 + clavicle 8 + more than one lesion 7 + CRP 6 = 40 known;
-    blood count and marginal sclerosis (23) cannot be decided from the record: range 40-63, met (40 >= 39)."""
-    left, right = Site(Bone.CLAVICLE, Side.LEFT), Site(Bone.CLAVICLE, Side.RIGHT)
-    record = _record(
-        kb, CHILD_BIRTH, _cno(kb, left, right), _fever(kb, present=False), _crp(kb, "12"), _wbmri(kb, left, right)
-    )
-    result = _instrument(evaluate_criteria(record, AS_OF, kb=kb), "jansson-2009")
+    """Hand-computed with the candidate points: symmetric 10 + normal temperature 9 + clavicle 8 + more than one
+    lesion 7 + CRP 6 = 40 known; blood count and marginal sclerosis (23) cannot be decided from the record: range
+    40-63, met (40 >= 39). The shipped instrument gives no score for the same record (near miss)."""
+    result = _instrument(evaluate_criteria(_worked_example(kb), AS_OF, kb=verified_kb), "jansson-2009")
     assert (result.score_min, result.score_max) == (40, 63)
     assert result.status is Status.MET
+    assert result.status_reason is None and result.weights_verified is True
     states = {i.id: i.state for i in result.items}
     assert states["normal-blood-count"] is State.UNKNOWN
     assert states["marginal-sclerosis"] is State.UNKNOWN
+    shipped = _instrument(evaluate_criteria(_worked_example(kb), AS_OF, kb=kb), "jansson-2009")
+    assert (shipped.status, shipped.score_min, shipped.score_max) == (Status.NOT_COMPUTED, None, None)
 
 
-def test_jansson_near_miss_fever_and_a_single_tibia_lesion_cannot_reach_39(kb: KnowledgeBase) -> None:
+def test_points_mechanism_near_miss_fever_and_a_single_tibia_lesion_cannot_reach_39(
+    kb: KnowledgeBase, verified_kb: KnowledgeBase
+) -> None:
     """Hand-computed: fever (0), one tibia on whole-body MRI (not symmetric 0, not axial 0, one lesion 0), CRP 3 (0):
     0 known, 23 unknown at most: not met."""
     tibia = Site(Bone.TIBIA, Side.LEFT)
     record = _record(
         kb, CHILD_BIRTH, _cno(kb, tibia), _fever(kb, present=True), _crp(kb, "3"), _wbmri(kb, tibia, lesions=1)
     )
-    result = _instrument(evaluate_criteria(record, AS_OF, kb=kb), "jansson-2009")
+    result = _instrument(evaluate_criteria(record, AS_OF, kb=verified_kb), "jansson-2009")
     assert (result.score_min, result.score_max) == (0, 23)
     assert result.status is Status.NOT_MET
     assert result.open_items == ()
+
+
+def test_points_mechanism_card_line_shows_the_range_only_with_verified_weights(
+    kb: KnowledgeBase, verified_kb: KnowledgeBase
+) -> None:
+    def line(base: KnowledgeBase) -> str:
+        card = path_card(evaluate_criteria(_worked_example(kb), AS_OF, lang="en", kb=base), base)
+        assert card is not None
+        [found] = [x for x in card.detail.splitlines() if "Jansson" in x]
+        return found
+
+    shipped, verified = line(kb), line(verified_kb)
+    assert "score not computed: weights not verified" in shipped
+    assert "/63" not in shipped and "39" not in shipped and "40" not in shipped
+    assert "40–63/63 (≥ 39)" in verified and "not verified" not in verified
 
 
 def test_jansson_without_whole_body_imaging_a_single_site_leaves_symmetry_and_location_unknown(

@@ -1,7 +1,8 @@
 """Criteria and the diagnostic path (issue 13): ``evaluate_criteria(record, as_of)`` is pure and deterministic.
 
 Instruments come from ``knowledge/criteria/*.yaml``; each item names a record fact decided by a small evaluator
-(``facts.py``). Unknown items stay unknown: a points score is the range still possible, never unknown-as-absent.
+(``facts.py``). Unknown items stay unknown: a points score is the range still possible, never unknown-as-absent,
+and only computed when its points are verified (otherwise "not computed: weights not verified", no item points).
 Adults get the notice that there are no validated criteria for CNO-SCCH (NHG-DX-DELAY-1).
 """
 

@@ -2,8 +2,8 @@
 
 It carries the source's diagnostic path as steps, each with its statement ids (done: date and result; not done:
 a suggestion, with a draft FHIR ServiceRequest where the step names one), a one-line summary of each criteria
-instrument that applies (score as a range, "weights not verified" where so), the adult notice (NHG-DX-DELAY-1)
-and the source document's own disclaimer.
+instrument that applies (its status: a score as a range only when its weights are verified, else "score not
+computed: weights not verified"), the adult notice (NHG-DX-DELAY-1) and the source document's own disclaimer.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ for a fact the record leaves unknown (most items of most patients), the result o
 patient's age group, and the fixed fields of every instrument result. An instrument's status depends on nothing but
 its items' states, so it is worked out once per combination of states (and remembered, bounded): the three-valued
 logic and the search for the items that could still change it do not run again for every patient.
+
+An instrument whose weights are not verified (``weights.verified: false``) shows no points anywhere: its items'
+``points`` are None in every result (the knowledge file keeps the candidate values for a verifier) and a points
+score is not computed (``status_of``: not computed, reason ``weights_not_verified``).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class _Item:
     """One item with its fixed texts per language and its result when the record leaves the fact unknown."""
 
     model: Item
+    points: int | None  # the item's points as shown: None unless the instrument's weights are verified
     text: Mapping[str, str]
     mapping: Mapping[str, str]
     notes: Mapping[str, Text]
@@ -63,7 +68,7 @@ class _Item:
             role=self.model.role,
             fact=self.model.fact,
             state=fact.state,
-            points=self.model.points,
+            points=self.points,
             evidence=evidence,
             value=fact.value,
             note=note.get(lang) if note is not None else None,
@@ -88,7 +93,7 @@ class CompiledInstrument:
     def __init__(self, instrument: Instrument, facts: FactBook, statuses: Mapping[StatusName, Text]) -> None:
         self.model = instrument
         self.ages = frozenset(adult for adult, group in _GROUPS.items() if group in instrument.ages)
-        self.items = tuple(_item(i, facts) for i in instrument.items)
+        self.items = tuple(_item(i, facts, shown=instrument.weights.verified) for i in instrument.items)
         self._labels = {lang: {Status(name): text.get(lang) for name, text in statuses.items()} for lang in LANGS}
         self._fixed = {
             (lang, adult): _fixed_fields(instrument, lang, adult=adult) for lang in LANGS for adult in _GROUPS
@@ -151,7 +156,9 @@ class CompiledInstrument:
         )
 
 
-def _item(item: Item, facts: FactBook) -> _Item:
+def _item(item: Item, facts: FactBook, *, shown: bool) -> _Item:
+    """``shown``: the instrument's weights are verified, so the item's points may appear in a result."""
+    points = item.points if shown else None
     text = {lang: item.text.get(lang) for lang in LANGS}
     mapping = {lang: facts.facts[item.fact].mapping.get(lang) for lang in LANGS}
     unknown = {
@@ -161,7 +168,7 @@ def _item(item: Item, facts: FactBook) -> _Item:
             role=item.role,
             fact=item.fact,
             state=State.UNKNOWN,
-            points=item.points,
+            points=points,
             evidence=(),
             value=None,
             note=None,
@@ -169,7 +176,7 @@ def _item(item: Item, facts: FactBook) -> _Item:
         )
         for lang in LANGS
     }
-    return _Item(item, text, mapping, facts.facts[item.fact].notes, unknown)
+    return _Item(item, points, text, mapping, facts.facts[item.fact].notes, unknown)
 
 
 def _fixed_fields(instrument: Instrument, lang: str, *, adult: bool) -> tuple[_Head, _Tail]:

@@ -1,4 +1,5 @@
-"""Deciding an instrument from its items' states: points as a range, entry/exclusion/domains, three-valued logic.
+"""Deciding an instrument from its items' states: points as a range (only with verified points), entry/exclusion/
+domains, three-valued logic.
 
 Pure functions of (instrument, item states): no record, no I/O, so the scoring rules (boundaries, unknown items) are
 tested directly. ``compiled.py`` calls them once per combination of states and builds the results.
@@ -68,9 +69,16 @@ def _open_for_logic(expr: Expr, states: dict[str, State]) -> tuple[str, ...]:
 def status_of(
     instrument: Instrument, states: dict[str, State]
 ) -> tuple[Status, int | None, int | None, tuple[str, ...]]:
-    """Status, score range (points only) and the unknown items that could still change the status."""
+    """Status, score range (points only) and the unknown items that could still change the status.
+
+    A points score whose item points are not verified against the source (``weights.verified: false``) is not
+    computed at all (NOT_COMPUTED, no range, no open items): a clinical number that cannot be verified is left
+    out, not shown with a label. Its items are still decided and shown one by one (without their points).
+    """
     unknown = tuple(i for i, s in states.items() if s is State.UNKNOWN)
     if instrument.method == "points":
+        if not instrument.weights.verified:
+            return Status.NOT_COMPUTED, None, None, ()
         assert instrument.threshold is not None  # noqa: S101 - validated on load
         low, high = points_range(instrument.items, states)
         status = points_status(low, high, instrument.threshold)

@@ -1,7 +1,8 @@
 """What the criteria evaluation says about one patient on one day: items, scores as ranges, the diagnostic path.
 
 An item is present, absent or unknown; an unknown item is never counted as absent: a points score is the range
-still possible (``score_min``-``score_max``) and a logical criterion may stay undetermined.
+still possible (``score_min``-``score_max``) and a logical criterion may stay undetermined. A points score whose
+weights are not verified is not computed at all (no range, no item points).
 """
 
 from __future__ import annotations

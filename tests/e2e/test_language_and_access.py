@@ -133,7 +133,10 @@ def test_screenshots_of_the_main_pages(page: Page, demo: Demo, tmp_path: Path) -
     page.goto("/leaflets/adult")
     page.screenshot(path=str(shots / "leaflet-adult.png"), full_page=True, caret="initial")
     page.goto(f"/patients/{OVERDUE_PATIENT}?lang=en")
-    page.screenshot(path=str(shots / "patient-en.png"), full_page=True, caret="initial")
+    page.screenshot(path=str(shots / "patient-en.png"), caret="initial")  # the top of the page, as the GP sees it
+    # the criteria panel of a suspected case (issue 13): the adult notice, the diagnostic path and the instruments
+    page.goto("/patients/demo-adult-suspected?lang=en")
+    page.locator("#criteria").screenshot(path=str(shots / "criteria-en.png"), caret="initial")
     page.goto(f"/patients/{OVERDUE_PATIENT}?lang=nl")
     page.locator("#timeline-figure").screenshot(path=str(shots / "timeline.png"), caret="initial")
     # the care plan's first page (who to call) as a viewer draws it

@@ -170,7 +170,7 @@ def test_jansson_candidate_points_stay_in_the_file_summing_to_63_and_the_load_ch
     jansson = kb.criteria.get("jansson-2009")
     assert [i.points for i in jansson.items] == [13, 10, 10, 9, 8, 7, 6]  # candidates for a verifier, used nowhere
     assert jansson.max_points == 63 and jansson.threshold == 39
-    assert "clinical.md" in jansson.weights.where.en and "not computed" in jansson.weights.where.en
+    assert "19333943" in jansson.weights.where.en and "does not compute the score" in jansson.weights.where.en
     data = jansson.model_dump()
     data["items"][0]["points"] = 14
     with pytest.raises(ValueError, match="do not sum to max_points 63"):
@@ -509,6 +509,11 @@ def test_every_instrument_states_purpose_population_and_what_was_verified_where(
         assert instrument.purpose in ("diagnostic_aid", "classification")
         assert instrument.population.nl and instrument.population.en
         assert instrument.weights.where and instrument.content.where
+        # shown to clinicians on every screen and card: the published sources checked, never the team's own files
+        # or tools (those stay in the knowledge file's comments and docs/criteria.md)
+        for text in (instrument.weights.where, instrument.content.where):
+            for words in (text.nl, text.en):
+                assert not any(internal in words for internal in ("clinical.md", "search tool", "zoekfunctie", "sessie"))
 
 
 # ------------------------------------------------------------------ diagnostic path

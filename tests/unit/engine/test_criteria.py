@@ -513,7 +513,9 @@ def test_every_instrument_states_purpose_population_and_what_was_verified_where(
         # or tools (those stay in the knowledge file's comments and docs/criteria.md)
         for text in (instrument.weights.where, instrument.content.where):
             for words in (text.nl, text.en):
-                assert not any(internal in words for internal in ("clinical.md", "search tool", "zoekfunctie", "sessie"))
+                assert not any(
+                    internal in words for internal in ("clinical.md", "search tool", "zoekfunctie", "sessie")
+                )
 
 
 # ------------------------------------------------------------------ diagnostic path

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,21 +16,16 @@ from fhir.resources.R4B.observation import Observation as FhirObservation
 from cnopad.domain import (
     Bone,
     Concept,
-    Condition,
     ImagingResult,
-    Observation,
-    Patient,
     PatientRecord,
-    Quantity,
     Side,
     Site,
-    Verification,
 )
 from cnopad.engine.criteria import evaluate_criteria
 from cnopad.fhir.criteria import WEIGHTS_VERIFIED_URL, criteria_bundle
 from cnopad.knowledge import KnowledgeBase
 from conftest import ROOT
-from support.criteria import with_verified_weights
+from support.criteria import suspected_crmo_child, with_verified_weights
 
 AS_OF = date(2026, 11, 29)
 ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
@@ -49,38 +43,15 @@ def _numbers(value: object) -> list[int | float]:
 def _record(kb: KnowledgeBase) -> PatientRecord:
     """A child with symmetric clavicle lesions on whole-body MRI, fever recorded absent and CRP 12 mg/L."""
     left, right = Site(Bone.CLAVICLE, Side.LEFT), Site(Bone.CLAVICLE, Side.RIGHT)
-    coding = kb.valuesets.coding_for
-    entries: list[object] = [
-        Condition(
-            "dx",
-            (coding(Concept.CRMO),),
-            frozenset({Concept.CRMO}),
-            verification=Verification.SUSPECTED,
-            onset=date(2026, 6, 1),
-            recorded=date(2026, 7, 1),
-            sites=(left, right),
-        ),
-        Observation(
-            "fever", (coding(Concept.FEVER),), frozenset({Concept.FEVER}), effective=date(2026, 10, 1), value=False
-        ),
-        Observation(
-            "crp",
-            (coding(Concept.CRP),),
-            frozenset({Concept.CRP}),
-            effective=date(2026, 10, 1),
-            value=Quantity(Decimal("12"), "mg/L"),
-        ),
-        ImagingResult(
-            "wbmri",
-            (coding(Concept.WHOLE_BODY_MRI),),
-            frozenset({Concept.WHOLE_BODY_MRI, Concept.MRI, Concept.IMAGING}),
-            performed=date(2026, 9, 1),
-            sites=(left, right),
-            study_id="study-1",
-        ),
-    ]
-    patient = Patient("synthetic-fhir-criteria", date(2014, 3, 3), synthetic=True)
-    return PatientRecord.build(patient, entries)  # type: ignore[arg-type]
+    study = ImagingResult(
+        "wbmri",
+        (kb.valuesets.coding_for(Concept.WHOLE_BODY_MRI),),
+        frozenset({Concept.WHOLE_BODY_MRI, Concept.MRI, Concept.IMAGING}),
+        performed=date(2026, 9, 1),
+        sites=(left, right),
+        study_id="study-1",
+    )
+    return suspected_crmo_child(kb, "synthetic-fhir-criteria", sites=(left, right), more=[study])
 
 
 def _observation(kb: KnowledgeBase, record: PatientRecord, lang: str = "en") -> dict[str, Any]:

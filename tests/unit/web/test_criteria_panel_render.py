@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from cnopad.domain import Concept, Condition, Observation, Patient, PatientRecord, Quantity, Verification
+from cnopad.domain import PatientRecord
 from cnopad.engine.criteria import evaluate_criteria
 from cnopad.knowledge import KnowledgeBase
 from cnopad.web.rendering import environment
-from support.criteria import with_verified_weights
+from support.criteria import suspected_crmo_child, with_verified_weights
 
 AS_OF = date(2026, 11, 29)
 _POINTS = re.compile(r'<tr data-item="[a-z0-9-]+" data-state="\w+">\s*<td>[^<]*</td>\s*<td>([^<]*)</td>')
@@ -22,30 +21,7 @@ _POINTS = re.compile(r'<tr data-item="[a-z0-9-]+" data-state="\w+">\s*<td>[^<]*<
 
 def _record(kb: KnowledgeBase) -> PatientRecord:
     """A child with suspected CRMO, fever recorded absent and CRP 12 mg/L."""
-    coding = kb.valuesets.coding_for
-    return PatientRecord.build(
-        Patient("synthetic-panel", date(2014, 3, 3), synthetic=True),
-        [
-            Condition(
-                "dx",
-                (coding(Concept.CRMO),),
-                frozenset({Concept.CRMO}),
-                verification=Verification.SUSPECTED,
-                onset=date(2026, 6, 1),
-                recorded=date(2026, 7, 1),
-            ),
-            Observation(
-                "fever", (coding(Concept.FEVER),), frozenset({Concept.FEVER}), effective=date(2026, 10, 1), value=False
-            ),
-            Observation(
-                "crp",
-                (coding(Concept.CRP),),
-                frozenset({Concept.CRP}),
-                effective=date(2026, 10, 1),
-                value=Quantity(Decimal("12"), "mg/L"),
-            ),
-        ],
-    )
+    return suspected_crmo_child(kb, "synthetic-panel")
 
 
 def _jansson_card(kb: KnowledgeBase, record: PatientRecord, lang: str) -> str:

@@ -22,6 +22,11 @@ from cnopad.services.criteria import criteria_for_bundle
 
 out = Console()
 _STATE_STYLE = {"present": "green", "absent": "red", "unknown": "yellow"}
+#: item states and age groups as the text output says them (the JSON format keeps the codes)
+_WORDS = {
+    "en": {"present": "present", "absent": "absent", "unknown": "unknown", "adult": "adult", "child": "child"},
+    "nl": {"present": "aanwezig", "absent": "afwezig", "unknown": "onbekend", "adult": "volwassene", "child": "kind"},
+}
 
 
 @app.command("criteria")
@@ -47,23 +52,21 @@ def criteria_command(
 
 
 def _score(r: InstrumentResult, en: bool) -> str:
-    """The score range (only ever computed from verified weights), or why there is no score."""
+    """The score range, only ever computed from verified weights (the status label says why there is none)."""
     if r.score_min is None:
-        if r.status_reason != "weights_not_verified":
-            return ""
-        why = "score not computed: weights NOT verified" if en else "score niet berekend: gewichten NIET geverifieerd"
-        return f"· {why}"
-    return f"{r.score_min}-{r.score_max} / {r.max_points} ({'threshold' if en else 'drempel'} {r.threshold})"
+        return ""
+    return f" · {r.score_min}-{r.score_max} / {r.max_points} ({'threshold' if en else 'drempel'} {r.threshold})"
 
 
 def _print(report: CriteriaReport) -> None:
     en = report.lang == "en"
+    words = _WORDS[report.lang]
     who = "Patient" if en else "Patiënt"
-    out.print(f"[bold]{who} {report.patient_id}[/] · {report.as_of.isoformat()} · {report.age_group}")
+    out.print(f"[bold]{who} {report.patient_id}[/] · {report.as_of.isoformat()} · {words[report.age_group]}")
     if report.notice:
         out.print(f"[bold yellow]{escape(report.notice)}[/] ({', '.join(report.notice_statements)})")
     for r in report.instruments:
-        out.print(f"\n[bold]{escape(r.title)}[/] · {r.status.value} {_score(r, en)}")
+        out.print(f"\n[bold]{escape(r.title)}[/] · {escape(r.status_label)}{_score(r, en)}")
         out.print(f"  {escape(r.purpose_text)}")
         if r.caution:
             out.print(f"  [yellow]{escape(r.caution)}[/]")
@@ -73,22 +76,28 @@ def _print(report: CriteriaReport) -> None:
         if not r.content_verified:
             label = "content not verified" if en else "inhoud niet geverifieerd"
             out.print(f"  [yellow]{label}:[/] {escape(r.content_where)}")
-        table = Table("item", "points" if en else "punten", "state" if en else "stand", "value" if en else "waarde")
+        # a points column only beside a computed score: unverified points are shown nowhere, not even as blanks
+        points = r.score_min is not None
+        headers = ("item", "points", "state", "value") if en else ("item", "punten", "stand", "waarde")
+        table = Table(*(h for h in headers if points or h not in ("points", "punten")))
         for item in r.items:
             style = _STATE_STYLE[item.state.value]
-            table.add_row(
-                escape(item.text),
-                "" if item.points is None else str(item.points),
-                f"[{style}]{item.state.value}[/]",
-                escape(item.value or item.note or ""),
-            )
+            state = words[item.state.value]
+            cells = [escape(item.text), f"[{style}]{state}[/]", escape(item.value or item.note or "")]
+            if points:
+                cells.insert(1, "" if item.points is None else str(item.points))
+            table.add_row(*cells)
         out.print(table)
         if r.open_items:
-            out.print(
-                f"  {'would change the result' if en else 'zou de uitkomst veranderen'}: {', '.join(r.open_items)}"
-            )
+            changing = "; ".join(escape(i.text) for i in r.items if i.id in r.open_items)
+            out.print(f"  {'would change the result' if en else 'zou de uitkomst veranderen'}: {changing}")
     title = "Diagnostic path" if en else "Diagnostisch pad"
-    table = Table("step", "state", "date", "result / suggestion", "statements", title=title)
+    columns = (
+        ("step", "state", "date", "result / suggestion", "statements")
+        if en
+        else ("stap", "stand", "datum", "uitslag / voorstel", "bronnen")
+    )
+    table = Table(*columns, title=title)
     for step in report.path:
         what = step.result or "; ".join(s.label for s in step.suggestions) or ""
         table.add_row(

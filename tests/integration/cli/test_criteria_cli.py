@@ -60,23 +60,26 @@ def test_criteria_for_a_child_with_one_lesion_say_a_biopsy_is_needed_and_the_eul
     assert biopsy["state"] == "needed"
 
 
-def _jansson_text(stdout: str) -> tuple[str, list[str]]:
-    """The Jansson block of the text output: its heading line and the points cell of each item row."""
+def _jansson_text(stdout: str) -> tuple[str, list[str], list[str]]:
+    """The Jansson block of the text output: the block, its table's column names and the second cell of each row."""
     block = stdout[stdout.index("Clinical score for nonbacterial osteitis") : stdout.index("EULAR/ACR")]
+    header = next(line for line in block.splitlines() if line.startswith("┃"))
+    columns = [cell.strip() for cell in header.strip("┃").split("┃")]
     cells = [line.split("│")[2].strip() for line in block.splitlines() if line.startswith("│")]
-    return block, cells
+    return block, columns, cells
 
 
 def test_criteria_text_output_says_the_score_is_not_computed_and_shows_no_points() -> None:
     result = runner.invoke(app, ["criteria", str(ADULT), "--as-of", "2026-11-29", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "no validated" in result.stdout
-    block, points = _jansson_text(result.stdout)
+    block, columns, cells = _jansson_text(result.stdout)
     flat = " ".join(block.split())
-    assert "not_computed · score not computed: weights NOT verified" in flat
+    assert "(Jansson 2009) · score not computed: weights not verified" in flat
     assert "/ 63" not in flat and "threshold 39" not in flat
     assert "Normal blood cell count" in block and "present" in block and "unknown" in block
-    assert points and set(points) == {""}  # item rows (and wrapped lines) without points
+    assert columns == ["item", "state", "value"]  # no points column: no unverified number, not even a blank one
+    assert not any(cell.isdigit() for cell in cells)
 
 
 def test_near_miss_with_the_weights_marked_verified_the_text_shows_the_range_and_the_points(
@@ -85,10 +88,29 @@ def test_near_miss_with_the_weights_marked_verified_the_text_shows_the_range_and
     monkeypatch.setattr(criteria_cli, "knowledge", lambda: with_verified_weights(knowledge(), "jansson-2009"))
     result = runner.invoke(app, ["criteria", str(ADULT), "--as-of", "2026-11-29", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    block, points = _jansson_text(result.stdout)
+    block, columns, points = _jansson_text(result.stdout)
     flat = " ".join(block.split())
-    assert "undetermined 15-57 / 63 (threshold 39)" in flat and "not computed" not in flat
+    assert "undetermined (unknown items decide) · 15-57 / 63 (threshold 39)" in flat and "not computed" not in flat
+    assert "would change the result: Normal blood cell count; Symmetric bone lesions" in flat  # texts, not ids
+    assert columns == ["item", "points", "state", "value"]
     assert {"13", "10", "9", "8", "7", "6"} <= set(points)
+
+
+def test_the_dutch_text_output_says_states_headings_and_statuses_in_dutch() -> None:
+    result = runner.invoke(app, ["criteria", str(ADULT), "--as-of", "2026-11-29", "--lang", "nl"])
+    assert result.exit_code == 0, result.output
+    block, columns, cells = _jansson_text(
+        result.stdout.replace(
+            "Klinische score voor non-bacteriële osteïtis", "Clinical score for nonbacterial osteitis"
+        )
+    )
+    flat = " ".join(block.split())
+    assert "(Jansson 2009) · score niet berekend: gewichten niet geverifieerd" in flat
+    assert columns == ["item", "stand", "waarde"]
+    assert {"onbekend", "aanwezig", "afwezig"} <= set(cells) and not {"unknown", "present", "absent"} & set(cells)
+    assert "· volwassene" in result.stdout.splitlines()[0]
+    path = result.stdout[result.stdout.index("Diagnostisch pad") :]
+    assert "┃ stap" in path and "┃ stand" in path and "bronnen" in path and "statements" not in path
 
 
 def test_bad_input_exits_2_naming_the_place(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ ENDED_CONDITIONS = frozenset({ClinicalStatus.INACTIVE, ClinicalStatus.REMISSION,
 _ACTIVE_CONDITIONS = frozenset({ClinicalStatus.ACTIVE, ClinicalStatus.RECURRENCE, ClinicalStatus.RELAPSE})
 SORT_MIN = date.min
 #: tests whose result may be recorded as a boolean: a negative result (false) still means the test was done
-_TESTS = frozenset(
+TESTS = frozenset(
     {
         Concept.TB_SCREENING,
         Concept.HBV_SCREENING,
@@ -133,7 +133,7 @@ def _observations(index: Index, observations: Iterable[Observation]) -> None:
         if value is False:  # looked for and absent (Observation.present, inlined on the hot path)
             if pain_concept in concepts:
                 pain.append((day, False))
-            _add(events, concepts & _TESTS, day, o.id)
+            _add(events, concepts & TESTS, day, o.id)
             continue
         if pain_concept in concepts or night_pain in concepts:
             pain.append((day, True))

@@ -161,19 +161,23 @@ class RecordView:
             # the lists are sorted by date: cut at the first date on or after ``day``
             return found[bisect_left(found, (day, "")) :] if found else []
         out: list[Dated] = []
+        events = self.events
         for concept in concepts:
-            found = self.events.get(concept)
+            found = events.get(concept)
             if found:
                 out.extend(found[bisect_left(found, (day, "")) :])
-        out.sort()
+        if len(out) > 1:  # most calls find nothing: no sort then
+            out.sort()
         return out
 
     def active_condition(self, concept: Concept) -> list[Condition]:
         """Conditions with this concept that have not ended (no abatement, not inactive or resolved)."""
+        found = self.conditions.get(concept)
+        if not found:  # the common case: the concept is not on record
+            return []
+        as_of = self.as_of
         return [
-            c
-            for c in self.conditions.get(concept, ())
-            if (c.abated is None or c.abated > self.as_of) and c.clinical_status not in ENDED_CONDITIONS
+            c for c in found if (c.abated is None or c.abated > as_of) and c.clinical_status not in ENDED_CONDITIONS
         ]
 
     def taken(self, concept: Concept) -> list[MedicationUse]:

@@ -7,6 +7,7 @@ unknown items) is tested on a copy with its weights marked verified (``verified_
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -39,9 +40,12 @@ from cnopad.engine.criteria import (
 )
 from cnopad.engine.criteria.card import path_card
 from cnopad.engine.criteria.evaluate import status_of
+from cnopad.engine.criteria.path import diagnostic_path
 from cnopad.engine.criteria.serialize import instrument_dict
+from cnopad.engine.view import view_of
+from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge import KnowledgeBase, knowledge
-from cnopad.knowledge.criteria import Expr, Instrument
+from cnopad.knowledge.criteria import CriteriaBook, Expr, Instrument
 from support.criteria import with_verified_weights
 
 AS_OF = date(2026, 11, 29)
@@ -519,6 +523,22 @@ def test_every_instrument_states_purpose_population_and_what_was_verified_where(
 
 
 # ------------------------------------------------------------------ diagnostic path
+def test_a_results_step_naming_a_test_the_view_does_not_index_is_refused_when_compiled(kb: KnowledgeBase) -> None:
+    """The labs step asks the view's index first (a test recorded absent is indexed only for indexing.TESTS): a
+    step naming another concept would never be seen as done, so the knowledge base is refused instead."""
+    book = kb.criteria
+    labs = next(s for s in book.path.adult if s.kind == "results")
+    odd = labs.model_copy(update={"done_when": labs.done_when.model_copy(update={"concepts": (Concept.PAIN_SCORE,)})})
+    adult = tuple(odd if s is labs else s for s in book.path.adult)
+    bad = replace(
+        kb, criteria=CriteriaBook(book.instruments, book.facts, book.path.model_copy(update={"adult": adult}))
+    )
+    record = _record(kb, ADULT_BIRTH, _cno(kb))
+    with pytest.raises(KnowledgeBaseError, match="not indexed as tests"):
+        diagnostic_path(view_of(record, AS_OF), bad, "nl")
+    assert diagnostic_path(view_of(record, AS_OF), kb, "nl")  # near miss: the shipped path compiles
+
+
 def test_adult_path_shows_done_labs_with_date_and_result_and_suggests_referral_as_service_request(
     kb: KnowledgeBase,
 ) -> None:

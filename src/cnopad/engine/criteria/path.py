@@ -15,10 +15,12 @@ from cnopad.domain import CareRole, Concept, ImagingResult, Observation, Quantit
 from cnopad.engine.cards import LANGS
 from cnopad.engine.compiled import per_knowledge_base
 from cnopad.engine.criteria.result import PathStepResult, StepState
+from cnopad.engine.indexing import TESTS
 from cnopad.engine.predicates.diagnosis import lesion_picture, typical_course_since
 from cnopad.engine.suggestions import Offer, offer, suggestion
 from cnopad.engine.uuids import uuid5
 from cnopad.engine.view import RecordView
+from cnopad.errors import KnowledgeBaseError
 from cnopad.knowledge.base import KnowledgeBase
 from cnopad.knowledge.criteria import PathStep
 
@@ -74,6 +76,11 @@ def _compile(kb: KnowledgeBase, step: PathStep) -> _Step:
     }
     text = {lang: step.text.get(lang) for lang in LANGS}
     tests = frozenset(step.done_when.concepts) if step.kind == "results" else frozenset()
+    if not tests <= TESTS:
+        # _lab_results first asks the view's index, which holds a test's observation (even one recorded absent)
+        # only for the concepts of indexing.TESTS
+        msg = f"knowledge/diagnostic_path: step {step.id}: {sorted(tests - TESTS)} are not indexed as tests"
+        raise KnowledgeBaseError(msg)
     return _Step(step, frozenset(step.done_when.imaging), frozenset(step.done_when.roles), text, offers, tests)
 
 
@@ -166,6 +173,12 @@ def _lab_results(
     v: RecordView, concepts: tuple[Concept, ...], tests: frozenset[Concept], kb: KnowledgeBase, lang: str
 ) -> tuple[date | None, str | None, tuple[str, ...]] | None:
     """The latest result of each test (every observation of its latest day, by its own display), newest date."""
+    events = v.events  # the view indexes every test observation on or before as_of (indexing.TESTS, _compile)
+    for concept in concepts:
+        if concept in events:
+            break
+    else:
+        return None  # none of the tests on record: no need to scan the observations
     parts: list[str] = []
     evidence: list[str] = []
     last: date | None = None

@@ -15,7 +15,6 @@ from typing import Any
 CARD_NAMESPACE = uuid.UUID("6f1c3c3e-2b7a-5d7e-9a51-6c6e6f706164")
 _NAMESPACE_BYTES = CARD_NAMESPACE.bytes
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
-_SUGGESTION_NODES: dict[str, str] = {}
 
 
 def uuid5(name: str) -> str:
@@ -47,11 +46,3 @@ def _formatted(h: str) -> str:
 def suggestion_node(suggestion_id: str) -> str:
     """The node field (last 12 hex digits) of every uuid of this suggestion: fixed per suggestion id."""
     return sha1(suggestion_id.encode(), usedforsecurity=False).hexdigest()[:12]
-
-
-def suggestion_uuid(card_id: str, suggestion_id: str) -> str:
-    """The uuid of a card's suggestion: the card's uuid with a node field fixed per suggestion id."""
-    node = _SUGGESTION_NODES.get(suggestion_id)
-    if node is None:
-        node = _SUGGESTION_NODES[suggestion_id] = suggestion_node(suggestion_id)
-    return card_id[:24] + node

@@ -235,7 +235,7 @@ def main() -> None:
     )
     ratio = assess_ns / parse_ns
     print(f"ratio assess / parse: {ratio:.1%}  (target <= 10 %)")
-    # the same comparison for assess + criteria, which does not depend on how fast this machine is: the mean over
+    # the same comparison for assess + criteria, which depends less on how fast this machine is: the mean over
     # all patients against the parse time of the evenly spread sample
     both_ratio = (both / len(records)) / (parse_ns / len(sample) / 1e9)
     at_target = 1e9 / 5_000 / (parse_ns / len(sample))

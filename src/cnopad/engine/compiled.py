@@ -71,17 +71,12 @@ class CompiledKnowledge:
             )
             for t in kb.texts.texts
         )
-        # task titles (key "") and notes per (kind, key, language), and each kind's note texts per language (the words
-        # a value such as "unit_mo" or "tb,hbv" is shown as): only the patient's values are filled in per task
+        # task titles (key "") and notes per (kind, key, language): only the patient's values are filled in per task;
+        # a note key is also the word a value such as "unit_mo" or "tb,hbv" is shown as
         self._templates = {
             (s.kind, key, lang): text.get(lang)
             for s in kb.schedules.schedules
             for key, text in (("", s.title), *s.notes.items())
-            for lang in LANGS
-        }
-        self._words = {
-            (s.kind, lang): {key: text.get(lang) for key, text in s.notes.items()}
-            for s in kb.schedules.schedules
             for lang in LANGS
         }
         self.adult_texts = tuple(t for t in texts if t.model.scope is not Scope.CHILD)
@@ -154,10 +149,10 @@ class CompiledKnowledge:
             return template
         if key == "" or _TRANSLATED.isdisjoint(values):
             return template.format_map(values)
-        words = self._words[model.kind, lang]
+        templates, kind = self._templates, model.kind
         shown = dict(values)
         for name in _TRANSLATED & values.keys():
-            shown[name] = ", ".join(words[part] for part in values[name].split(","))
+            shown[name] = ", ".join(templates[kind, part, lang] for part in values[name].split(","))
         return template.format_map(shown)
 
     def information(self, v: RecordView, lang: str) -> tuple[InformationItem, ...]:
